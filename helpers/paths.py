@@ -1,0 +1,12 @@
+"""Where the course keeps its files: one place, so every helper and tool agrees.
+
+`COURSE_ROOT` is the repository (the course is installed editable with `pip install -e .`, so
+`helpers/` lives inside it). `DATA_DIR` caches downloads; `REFERENCE_DIR` holds the reference
+outputs that the visible tests compare against (`data/reference/<assignment>.h5`).
+"""
+
+from pathlib import Path
+
+COURSE_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = COURSE_ROOT / "data"
+REFERENCE_DIR = DATA_DIR / "reference"

@@ -1,0 +1,31 @@
+"""nbgrader configuration for the course. Every path is relative to this file's folder."""
+
+import os
+
+c = get_config()  # noqa: F821  (nbgrader injects get_config)
+here = os.path.dirname(os.path.abspath(__file__))
+
+c.CourseDirectory.course_id = "nn-from-scratch"
+c.CourseDirectory.root = here
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(here, "gradebook.db")
+
+# Grading hardening -------------------------------------------------------------------------------
+# Per-cell limit: a long training demo fits, an infinite loop in a student's function does not.
+c.Execute.timeout = 120
+# A deleted or stripped test cell is put back from the gradebook instead of silently scoring 0.
+c.OverwriteCells.add_missing_cells = True
+# Any stderr output in a test cell scores 0, even for a right answer. Drop warnings (numpy's
+# RuntimeWarning, DeprecationWarning, ...) so a correct but noisy solution keeps its points.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"\w*Warning\b|warnings\.warn\("
+# A 30 MB print cannot bloat the graded notebook or the feedback.
+c.LimitOutput.max_lines = 200
+c.LimitOutput.max_traceback = 60
+# A submission must never ship code that shadows ours (helpers/, stray modules).
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.py", "helpers"]
+
+# Validate shows test messages line by line; the checks wrap them at 100 characters.
+c.Validator.width = 130
+
+# The stub students see in place of a solution.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

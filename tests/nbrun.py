@@ -1,0 +1,50 @@
+"""Run notebooks for the tests: execute a copy of an assignment folder and read its outputs."""
+
+import shutil
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+
+def execute(path, workdir, *, timeout=600, allow_errors=False):
+    """Copy ``path``'s folder into ``workdir`` and execute the notebook there, top to bottom.
+
+    Returns ``(executed notebook, seconds)``. With ``allow_errors=False`` the first failing cell
+    raises ``nbclient.exceptions.CellExecutionError`` with that cell's traceback.
+    """
+    path = Path(path)
+    target = Path(workdir) / path.parent.name
+    if not target.exists():
+        shutil.copytree(path.parent, target)
+    nb = nbformat.read(target / path.name, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
+                            resources={"metadata": {"path": str(target)}})
+    start = time.perf_counter()
+    client.execute()
+    return nb, time.perf_counter() - start
+
+
+def text_outputs(nb):
+    """All stream and text/plain outputs of a notebook, joined (for checking what it shows)."""
+    parts = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.output_type == "stream":
+                parts.append(out.text)
+            elif out.output_type in ("execute_result", "display_data"):
+                parts.append(out.get("data", {}).get("text/plain", ""))
+    return "\n".join(parts)
+
+
+def is_grade_cell(cell):
+    return bool(cell.get("metadata", {}).get("nbgrader", {}).get("grade"))
+
+
+def error_of(cell):
+    """The error output of an executed cell, or None."""
+    for out in cell.get("outputs", []):
+        if out.output_type == "error":
+            return out
+    return None

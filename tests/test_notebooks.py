@@ -1,0 +1,63 @@
+"""Every notebook runs top to bottom, shows what it promises, and its tests fail on the blank version.
+
+* source notebooks (the solutions) execute without a single error, within a time budget, and
+  print the numbers their assignment promises;
+* release notebooks (what students get): every grade cell fails while the exercises are blank,
+  so no test passes without work;
+* companion notebooks in notebooks/ execute without error.
+"""
+
+import re
+
+import pytest
+
+from tests.conftest import cat_data_or_skip
+from tests.nbrun import error_of, execute, is_grade_cell, text_outputs
+from tools.course import COURSE_ROOT, assignments, notebooks
+
+# What each notebook must show (regular expressions over its text output) and its time budget (s).
+EXPECTATIONS = {
+    "01_perceptron/perceptron.ipynb": {
+        "budget": 60,
+        "shows": [r"Weights: \[-0\.4\s+-0\.68\s+1\.82\]", r"Misclassifications per epoch: \[2, 2, 3, 2, 1, 0, 0, 0, 0, 0\]",
+                  r"No misclassifications from epoch 6 on", r"Misclassifications in the last 10 epochs: \[[1-9]"],
+    },
+}
+DEFAULT_BUDGET = 60
+
+SOURCE = [nb for a in assignments() for nb in notebooks(a)]
+COMPANIONS = sorted((COURSE_ROOT / "notebooks").glob("*.ipynb"))
+
+
+def _key(path):
+    return f"{path.parent.name}/{path.name}"
+
+
+def _needs_cat_data(path):
+    return "load_cat_dataset" in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", SOURCE + COMPANIONS, ids=_key)
+def test_notebook_runs_top_to_bottom(path, tmp_path, record_property):
+    if _needs_cat_data(path):
+        cat_data_or_skip()
+    nb, seconds = execute(path, tmp_path)
+    record_property("timing", f"{_key(path):<48} executed in {seconds:6.1f} s")
+    expectation = EXPECTATIONS.get(_key(path), {})
+    budget = expectation.get("budget", DEFAULT_BUDGET)
+    assert seconds < budget, f"{_key(path)} took {seconds:.0f} s; its budget is {budget} s"
+    text = text_outputs(nb)
+    for pattern in expectation.get("shows", []):
+        assert re.search(pattern, text), f"{_key(path)} does not show {pattern!r}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", SOURCE, ids=_key)
+def test_every_grade_cell_fails_on_the_blank_release(path, tmp_path):
+    if _needs_cat_data(path):
+        cat_data_or_skip()
+    released = COURSE_ROOT / "release" / path.parent.name / path.name
+    nb, _ = execute(released, tmp_path, allow_errors=True)
+    passing = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if is_grade_cell(c) and error_of(c) is None]
+    assert not passing, f"these tests pass on the blank notebook, so they prove nothing: {passing}"

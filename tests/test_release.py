@@ -1,0 +1,207 @@
+"""release/ and the notebooks' nbgrader metadata: generated, well-formed, and leak-free."""
+
+import ast
+import json
+import re
+import shutil
+
+import nbformat
+import pytest
+
+from tools import release as release_tool
+from tools.build_reference import differences, spec_path
+from tools.course import COURSE_ROOT, assignments, notebooks
+
+ASSIGNMENTS = assignments()
+SOURCE_NOTEBOOKS = [nb for a in ASSIGNMENTS for nb in notebooks(a)]
+MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+
+
+def _meta(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def _id(path):
+    return f"{path.parent.name}/{path.name}"
+
+
+def _regions(source, begin, end):
+    """Lines strictly inside ``### BEGIN x`` / ``### END x`` markers."""
+    inside, out = False, []
+    for line in source.splitlines():
+        if begin in line:
+            inside = True
+        elif end in line:
+            inside = False
+        elif inside:
+            out.append(line)
+    return out
+
+
+def secret_lines(nb):
+    """Solution and hidden-test lines of a source notebook."""
+    lines = []
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            lines += _regions(cell.source, "BEGIN SOLUTION", "END SOLUTION")
+            lines += _regions(cell.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+    return lines
+
+
+def public_lines(nb):
+    """Lines of a source notebook outside any solution or hidden-test region (what students see)."""
+    public = []
+    for cell in nb.cells:
+        text = cell.source
+        for begin, end in (("BEGIN SOLUTION", "END SOLUTION"), ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS")):
+            text = re.sub(rf"### {begin}.*?### {end}", "", text, flags=re.S)
+        public += text.splitlines()
+    return {line.strip() for line in public}
+
+
+def significant(line):
+    s = line.strip()
+    return len(s) >= 16 and not s.startswith("#") and not s.startswith(('"""', "'''"))
+
+
+def test_every_assignment_has_a_release_and_a_reference_spec():
+    assert ASSIGNMENTS, "no assignments under source/"
+    for assignment in ASSIGNMENTS:
+        assert (COURSE_ROOT / "release" / assignment).is_dir(), f"run `make release`: release/{assignment} is missing"
+        assert spec_path(assignment).exists(), f"tools/references/{assignment}.py is missing"
+
+
+@pytest.mark.slow
+def test_release_equals_a_fresh_generate_assignment(tmp_path):
+    shutil.copytree(COURSE_ROOT / "source", tmp_path / "source")
+    release_tool.generate(ASSIGNMENTS, root=tmp_path)
+    for assignment in ASSIGNMENTS:
+        fresh = tmp_path / "release" / assignment
+        committed = COURSE_ROOT / "release" / assignment
+        fresh_files = sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file())
+        committed_files = sorted(p.relative_to(committed) for p in committed.rglob("*") if p.is_file())
+        assert fresh_files == committed_files, f"release/{assignment}: files differ; run `make release`"
+        for rel in fresh_files:
+            assert (fresh / rel).read_bytes() == (committed / rel).read_bytes(), \
+                f"release/{assignment}/{rel} is out of date with source/: run `make release`"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_reference_outputs_match_the_source_solutions(assignment):
+    assert differences(assignment) == [], "data/reference is out of date: run `make release`"
+
+
+@pytest.mark.parametrize("path", SOURCE_NOTEBOOKS, ids=_id)
+def test_source_notebook_metadata(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    assert not any(c.get("outputs") for c in code_cells), "source notebooks are committed without outputs"
+    first = _meta(code_cells[0])
+    assert first.get("locked") and not first.get("grade") and not first.get("solution"), \
+        "the first code cell must be the read-only setup (imports) cell"
+
+    ids = [_meta(c)["grade_id"] for c in nb.cells if _meta(c)]
+    assert len(ids) == len(set(ids)), f"duplicate grade ids: {sorted({i for i in ids if ids.count(i) > 1})}"
+    cell_ids = [c.get("id") for c in nb.cells]
+    assert len(cell_ids) == len(set(cell_ids))
+
+    grade_cells = [c for c in nb.cells if _meta(c).get("grade")]
+    assert grade_cells, "an assignment needs tests"
+    for cell in grade_cells:
+        meta = _meta(cell)
+        gid = meta["grade_id"]
+        assert cell.cell_type == "code" and not meta.get("solution"), f"{gid}: tests are code cells, not answers"
+        assert meta.get("locked") is True, f"{gid}: a test cell must be locked"
+        assert float(meta.get("points", 0)) > 0, f"{gid}: a test cell must be worth points"
+        first_line = cell.source.splitlines()[0]
+        assert re.fullmatch(r'""".+\."""', first_line), f"{gid}: start with a one-line docstring saying what it checks"
+        assert not re.search(r"BEGIN SOLUTION", cell.source), f"{gid}: no solution regions in tests"
+
+    solution_cells = [i for i, c in enumerate(nb.cells) if _meta(c).get("solution")]
+    assert solution_cells, "an assignment needs exercises"
+    for i in solution_cells:
+        cell = nb.cells[i]
+        gid = _meta(cell)["grade_id"]
+        assert cell.source.count("### BEGIN SOLUTION") == cell.source.count("### END SOLUTION") >= 1, gid
+        assert "HIDDEN TESTS" not in cell.source, gid
+        before = nb.cells[:i]
+        last_graded = max([j for j, c in enumerate(before) if _meta(c).get("grade") or _meta(c).get("solution")],
+                          default=-1)
+        assert any(c.cell_type == "markdown" for c in before[last_graded + 1:]), \
+            f"{gid}: explain the exercise (with its maths) in a markdown cell before the solution cell"
+        after = nb.cells[i + 1:]
+        next_solution = next((j for j, c in enumerate(after) if _meta(c).get("solution")), len(after))
+        assert any(_meta(c).get("grade") for c in after[:next_solution]), \
+            f"{gid}: a solution cell must be followed by its test cell(s) before the next exercise"
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.source.count("BEGIN HIDDEN TESTS") == cell.source.count("END HIDDEN TESTS")
+            if "HIDDEN TESTS" in cell.source:
+                assert _meta(cell).get("grade"), "hidden tests belong in grade cells"
+
+
+def _release_texts():
+    return {p: p.read_text(encoding="utf-8") for p in (COURSE_ROOT / "release").rglob("*") if p.is_file()}
+
+
+def test_no_markers_in_release():
+    for path, text in _release_texts().items():
+        for marker in MARKERS:
+            assert marker not in text, f"{path.relative_to(COURSE_ROOT)} contains {marker!r}"
+
+
+def test_no_solution_or_hidden_test_text_in_release_or_helpers():
+    released = {}
+    for path, text in _release_texts().items():
+        if path.suffix == ".ipynb":
+            for cell in json.loads(text)["cells"]:
+                src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+                for line in src.splitlines():
+                    released.setdefault(line.strip(), path)
+        else:
+            for line in text.splitlines():
+                released.setdefault(line.strip(), path)
+    helper_lines = {line.strip(): p for p in (COURSE_ROOT / "helpers").rglob("*.py")
+                    for line in p.read_text().splitlines()}
+    leaks = []
+    for path in SOURCE_NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        public = public_lines(nb)
+        for line in secret_lines(nb):
+            s = line.strip()
+            if not significant(line) or s in public:
+                continue
+            for where in (released, helper_lines):
+                if s in where:
+                    leaks.append(f"{_id(path)}: {s!r} appears in {where[s].relative_to(COURSE_ROOT)}")
+    assert not leaks, "solution or hidden-test lines leaked:\n" + "\n".join(leaks)
+
+
+def test_helpers_define_no_graded_function():
+    import helpers.checks
+    import helpers.data
+    import helpers.notebooks
+    import helpers.plots
+
+    graded = set()
+    for path in SOURCE_NOTEBOOKS:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if _meta(cell).get("solution"):
+                tree = ast.parse("\n".join(ln for ln in cell.source.splitlines() if not ln.lstrip().startswith("%")))
+                graded |= {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    for module in (helpers.checks, helpers.data, helpers.notebooks, helpers.plots):
+        clash = sorted(n for n in graded if hasattr(module, n))
+        assert not clash, f"{module.__name__} defines graded names {clash}"
+
+
+@pytest.mark.parametrize("path", SOURCE_NOTEBOOKS, ids=_id)
+def test_release_keeps_tests_locked_and_stubs_solutions(path):
+    released = nbformat.read(COURSE_ROOT / "release" / path.parent.name / path.name, as_version=4)
+    for cell in released.cells:
+        meta = _meta(cell)
+        if meta.get("solution"):
+            assert "raise NotImplementedError()" in cell.source
+        if meta.get("grade"):
+            assert meta.get("locked") and cell.metadata.get("editable") is False

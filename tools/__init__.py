@@ -1,0 +1,1 @@
+"""Instructor-only tooling: reference outputs, release generation, grading. Students never import this."""

@@ -34,7 +34,7 @@ from collections.abc import Mapping as _Mapping
 
 import numpy as _np
 
-from .paths import REFERENCE_DIR
+from .paths import REFERENCE_DIR, CourseError
 
 # Bound at import time, before any notebook code runs: later monkeypatching of numpy's namespace
 # (np.allclose = ..., np.testing.assert_allclose = ...) cannot reach these names.
@@ -81,11 +81,9 @@ __all__ = [
 class CheckFailure(AssertionError):
     """A test found a mistake. The message explains what was expected, what came back and why."""
 
-    def _render_traceback_(self):
-        # IPython calls this instead of printing a stack trace. The message is the whole story, and
-        # no line of the test cell is shown: at grading time it may contain hidden tests.
-        lines = str(self).splitlines() or [""]
-        return [f"\x1b[1;31m{type(self).__name__}\x1b[0m: {lines[0]}", *lines[1:]]
+    # IPython shows the message instead of a stack trace: it is the whole story, and no line of the
+    # test cell is printed (at grading time the cell may contain hidden tests).
+    _render_traceback_ = CourseError._render_traceback_
 
 
 # --------------------------------------------------------------------------------------------

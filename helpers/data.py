@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .paths import DATA_DIR
+from .paths import DATA_DIR, CourseError
 
 # --------------------------------------------------------------------------------------------
 # Iris (rows are examples)
@@ -73,7 +73,7 @@ CatData = namedtuple("CatData", "train_x_orig train_y test_x_orig test_y classes
 CatData.__doc__ = """The cat / non-cat set: images (m, 64, 64, 3) uint8, labels (1, m) 0/1, class names."""
 
 
-class DataUnavailableError(RuntimeError):
+class DataUnavailableError(CourseError):
     """The cat files could not be found or downloaded. The message says how to get them."""
 
 

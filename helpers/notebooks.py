@@ -11,10 +11,12 @@ import json
 import types
 from pathlib import Path
 
+from .paths import CourseError
+
 __all__ = ["NotebookImportError", "definitions", "notebook_definitions", "load_definitions"]
 
 
-class NotebookImportError(ImportError):
+class NotebookImportError(CourseError, ImportError):
     """A notebook's definitions could not be loaded. The message says which cell and why."""
 
 

@@ -127,3 +127,12 @@ def test_download_cache_is_used_when_present(tmp_path, monkeypatch, cat_data):
 def test_cat_files_are_never_committed():
     tracked = os.popen(f"git -C {Path(data.__file__).parent.parent} ls-files").read().split()
     assert not [t for t in tracked if Path(t).name in data.CAT_FILES]
+
+
+def test_missing_data_renders_as_a_message_not_a_traceback(tmp_path, monkeypatch):
+    monkeypatch.setenv(data.DATA_ENV, str(tmp_path))
+    with pytest.raises(data.DataUnavailableError) as info:
+        data.load_cat_dataset()
+    rendered = info.value._render_traceback_()
+    assert "DataUnavailableError" in rendered[0] and "To fix it" in "\n".join(rendered)
+    assert not any(line.lstrip().startswith("File ") for line in rendered)

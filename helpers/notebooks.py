@@ -112,23 +112,6 @@ def _execute(path):
     return namespace
 
 
-def load_definitions(path, names=None):
-    """Execute a notebook's definitions in a fresh namespace and return it as a SimpleNamespace.
-
-    ``names`` lists what must be defined; a missing one raises :class:`NotebookImportError`
-    that says which. Exceptions while defining (for example a failing import) are reported with
-    the notebook's name.
-    """
-    path = Path(path)
-    namespace = _execute(path)
-    missing = [n for n in (names or []) if n not in namespace]
-    if missing:
-        raise NotebookImportError(f"{path.name} does not define {', '.join(missing)}. Complete those exercises "
-                                  "there (and keep their names) first.")
-    namespace.pop("__builtins__", None)
-    return types.SimpleNamespace(**namespace)
-
-
 def _short(error, max_lines=6):
     """The first lines of an error's message, for a one-paragraph explanation."""
     lines = [line for line in str(error).splitlines() if line.strip()] or [type(error).__name__]
@@ -258,5 +241,28 @@ def load_checked_definitions(path, names, examples=None, prefix="examples", verb
                 print(f"  - {name}: {reason}")
             print(f"Fix them in {path.name} (its tests say what is wrong), save it, then restart this kernel "
                   "and run this notebook again.")
+    # The functions keep `namespace` as their globals: hide its __builtins__ only from the returned view.
+    return types.SimpleNamespace(**{k: v for k, v in namespace.items() if k != "__builtins__"})
+
+
+def load_definitions(path, names=None):
+    """Execute a notebook's definitions in a fresh namespace and return it as a SimpleNamespace.
+
+    ``names`` lists what must be defined; a missing one raises :class:`NotebookImportError`
+    that says which. Exceptions while defining (for example a failing import) are reported with
+    the notebook's name.
+    """
+    path = Path(path)
+    code = notebook_definitions(path)
+    namespace = {"__name__": f"notebook_{path.stem}"}
+    try:
+        exec(compile(code, f"<{path.name}>", "exec"), namespace)  # noqa: S102 - the student's own notebook
+    except Exception as error:  # noqa: BLE001
+        raise NotebookImportError(f"running the definitions of {path.name} failed: "
+                                  f"{type(error).__name__}: {error}") from None
+    missing = [n for n in (names or []) if n not in namespace]
+    if missing:
+        raise NotebookImportError(f"{path.name} does not define {', '.join(missing)}. Complete those exercises "
+                                  "there (and keep their names) first.")
     namespace.pop("__builtins__", None)
     return types.SimpleNamespace(**namespace)

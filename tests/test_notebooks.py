@@ -22,6 +22,17 @@ EXPECTATIONS = {
         "shows": [r"Weights: \[-0\.4\s+-0\.68\s+1\.82\]", r"Misclassifications per epoch: \[2, 2, 3, 2, 1, 0, 0, 0, 0, 0\]",
                   r"No misclassifications from epoch 6 on", r"Misclassifications in the last 10 epochs: \[[1-9]"],
     },
+    "03_logistic_regression/logistic_regression.ipynb": {
+        "budget": 60,
+        "shows": [r"train_x: \(12288, 209\)", r"Cost after iteration 0: 0\.693147",
+                  r"Cost after iteration 1900: 0\.14\d+", r"train accuracy: 99\.04 %", r"test accuracy: 70\.00 %",
+                  r"learning rate 0\.01\s*: cost after iteration 1400: 0\.09\d+, train 99\.52 %, test 68\.00 %",
+                  r"learning rate 0\.001\s*: cost after iteration 1400: 0\.37\d+, train 89\.00 %, test 64\.00 %",
+                  r"learning rate 0\.0001: cost after iteration 1400: 0\.57\d+, train 68\.42 %, test 36\.00 %",
+                  r"the vectorised propagate is [\d,]+x faster", r"np\.dot is [\d,]+x faster",
+                  r"squared error: .* NOT convex", r"15 of 50 test images misclassified",
+                  r"scikit-learn, C = 1: train \d+\.\d+ %, test \d+\.\d+ %"],
+    },
 }
 DEFAULT_BUDGET = 60
 

@@ -22,6 +22,11 @@ EXPECTATIONS = {
         "shows": [r"Weights: \[-0\.4\s+-0\.68\s+1\.82\]", r"Misclassifications per epoch: \[2, 2, 3, 2, 1, 0, 0, 0, 0, 0\]",
                   r"No misclassifications from epoch 6 on", r"Misclassifications in the last 10 epochs: \[[1-9]"],
     },
+    "02_adaline/adaline.ipynb": {
+        "budget": 60,
+        "shows": [r"eta = 0\.01\s*: cost_\[:3\] = \[50\.0, 2232\.17, 3477149\.58\]", r"50, 2\.23e\+03, 3\.48e\+06",
+                  r"eta = 0\.0001: cost_\[:3\] = \[50\.0, 48\.07, 46\.75\]", r"Training accuracy: 100\.0 %"],
+    },
     "04_shallow_network/shallow_network.ipynb": {
         "budget": 120,
         "shows": [r"Logistic regression \(scikit-learn\) on the flower: accuracy 4[5-9]\.\d\d %",

@@ -137,6 +137,10 @@ def grade_submission(student, assignment, root=COURSE_ROOT, *, timeout=None, kee
 
         graded = groot / "autograded" / student / assignment
         if any(pre.notebook is not None for pre in checks.values()):
+            # No in-memory history file, and no kernel log lines (ipykernel's "running over TCP"
+            # warning) between the progress lines of the batch.
+            overrides.setdefault("Execute", {}).setdefault(
+                "extra_arguments", ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"])
             api = nbgrader_api(groot, CourseDirectory={"db_url": config.CourseDirectory.db_url},
                                Autograde={"autograde_preprocessors": AUTOGRADE_PREPROCESSORS}, **overrides)
             with sandbox.environment(env), working_directory(groot), quiet():

@@ -332,7 +332,7 @@ def diagnose(actual, expected, m=None, rtol=1e-5, atol=1e-8):
     a, e = actual, expected
     if a.shape != e.shape:
         if e.ndim == 0 and a.shape in ((1, 1), (1,)):
-            hints.append(f"a {a.shape} array where a scalar belongs: return a float, e.g. `float(cost)` "
+            hints.append(f"a {a.shape} array where a scalar belongs: return a float, e.g. `cost.item()` "
                          "or `np.squeeze(cost)`.")
         elif a.ndim == 2 and e.ndim == 2 and a.shape == e.shape[::-1]:
             if _allclose(a.T, e, rtol, atol):

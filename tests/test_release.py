@@ -118,6 +118,8 @@ def test_source_notebook_metadata(path):
         first_line = cell.source.splitlines()[0]
         assert re.fullmatch(r'""".+\."""', first_line), f"{gid}: start with a one-line docstring saying what it checks"
         assert not re.search(r"BEGIN SOLUTION", cell.source), f"{gid}: no solution regions in tests"
+        assert "### BEGIN HIDDEN TESTS" in cell.source, \
+            f"{gid}: every test needs a hidden part on other inputs, or hard-coding the visible answers scores"
 
     solution_cells = [i for i, c in enumerate(nb.cells) if _meta(c).get("solution")]
     assert solution_cells, "an assignment needs exercises"

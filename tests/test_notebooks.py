@@ -27,6 +27,17 @@ EXPECTATIONS = {
         "shows": [r"eta = 0\.01\s*: cost_\[:3\] = \[50\.0, 2232\.17, 3477149\.58\]", r"50, 2\.23e\+03, 3\.48e\+06",
                   r"eta = 0\.0001: cost_\[:3\] = \[50\.0, 48\.07, 46\.75\]", r"Training accuracy: 100\.0 %"],
     },
+    "03_logistic_regression/logistic_regression.ipynb": {
+        "budget": 60,
+        "shows": [r"train_x: \(12288, 209\)", r"Cost after iteration 0: 0\.693147",
+                  r"Cost after iteration 1900: 0\.14\d+", r"train accuracy: 99\.04 %", r"test accuracy: 70\.00 %",
+                  r"learning rate 0\.01\s*: cost after iteration 1400: 0\.09\d+, train 99\.52 %, test 68\.00 %",
+                  r"learning rate 0\.001\s*: cost after iteration 1400: 0\.37\d+, train 89\.00 %, test 64\.00 %",
+                  r"learning rate 0\.0001: cost after iteration 1400: 0\.57\d+, train 68\.42 %, test 36\.00 %",
+                  r"the vectorised propagate is [\d,]+x faster", r"np\.dot is [\d,]+x faster",
+                  r"squared error: .* NOT convex", r"15 of 50 test images misclassified",
+                  r"scikit-learn, C = 1: train \d+\.\d+ %, test \d+\.\d+ %"],
+    },
     "04_shallow_network/shallow_network.ipynb": {
         "budget": 120,
         "shows": [r"Logistic regression \(scikit-learn\) on the flower: accuracy 4[5-9]\.\d\d %",

@@ -112,5 +112,6 @@ def load_definitions(path, names=None):
     if missing:
         raise NotebookImportError(f"{path.name} does not define {', '.join(missing)}. Complete those exercises "
                                   "there (and keep their names) first.")
-    namespace.pop("__builtins__", None)
-    return types.SimpleNamespace(**namespace)
+    # The functions keep `namespace` as their globals: leave its __builtins__ in place (numpy imports
+    # lazily through it on first use), only hide it from the returned view.
+    return types.SimpleNamespace(**{k: v for k, v in namespace.items() if k != "__builtins__"})

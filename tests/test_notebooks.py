@@ -22,6 +22,33 @@ EXPECTATIONS = {
         "shows": [r"Weights: \[-0\.4\s+-0\.68\s+1\.82\]", r"Misclassifications per epoch: \[2, 2, 3, 2, 1, 0, 0, 0, 0, 0\]",
                   r"No misclassifications from epoch 6 on", r"Misclassifications in the last 10 epochs: \[[1-9]"],
     },
+    "02_adaline/adaline.ipynb": {
+        "budget": 60,
+        "shows": [r"eta = 0\.01\s*: cost_\[:3\] = \[50\.0, 2232\.17, 3477149\.58\]", r"50, 2\.23e\+03, 3\.48e\+06",
+                  r"eta = 0\.0001: cost_\[:3\] = \[50\.0, 48\.07, 46\.75\]", r"Training accuracy: 100\.0 %"],
+    },
+    "03_logistic_regression/logistic_regression.ipynb": {
+        "budget": 60,
+        "shows": [r"train_x: \(12288, 209\)", r"Cost after iteration 0: 0\.693147",
+                  r"Cost after iteration 1900: 0\.14\d+", r"train accuracy: 99\.04 %", r"test accuracy: 70\.00 %",
+                  r"learning rate 0\.01\s*: cost after iteration 1400: 0\.09\d+, train 99\.52 %, test 68\.00 %",
+                  r"learning rate 0\.001\s*: cost after iteration 1400: 0\.37\d+, train 89\.00 %, test 64\.00 %",
+                  r"learning rate 0\.0001: cost after iteration 1400: 0\.57\d+, train 68\.42 %, test 36\.00 %",
+                  r"the vectorised propagate is [\d,]+x faster", r"np\.dot is [\d,]+x faster",
+                  r"squared error: .* NOT convex", r"15 of 50 test images misclassified",
+                  r"scikit-learn, C = 1: train \d+\.\d+ %, test \d+\.\d+ %"],
+    },
+    "04_shallow_network/shallow_network.ipynb": {
+        "budget": 120,
+        "shows": [r"Logistic regression \(scikit-learn\) on the flower: accuracy 4[5-9]\.\d\d %",
+                  r"Cost after iteration 9000: 0\.2\d+",
+                  r"Network with 4 tanh hidden units, 10000 iterations: accuracy (8[89]|9[0-2])\.\d\d %",
+                  r"hidden units \| train accuracy \| new-flower accuracy",
+                  r"\n\s+1 \|\s+6\d\.\d\d % \|", r"\n\s+2 \|\s+6\d\.\d\d % \|",
+                  r"\n\s+4 \|\s+(8[89]|9[0-2])\.\d\d % \|", r"\n\s+50 \|\s+(8[89]|9[0-2])\.\d\d % \|",
+                  r"constant 0\.5: accuracy .*largest difference between the rows of W1: 0\n",
+                  r"three linear layers vs one: \d(\.\d+)?e-1[3-7]"],
+    },
     # Companion notebooks (notebooks/, ungraded): the numbers each one exists to show.
     "notebooks/01_what_learning_is.ipynb": {
         "budget": 60,

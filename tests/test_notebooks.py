@@ -49,6 +49,71 @@ EXPECTATIONS = {
                   r"constant 0\.5: accuracy .*largest difference between the rows of W1: 0\n",
                   r"three linear layers vs one: \d(\.\d+)?e-1[3-7]"],
     },
+    # Companion notebooks (notebooks/, ungraded): the numbers each one exists to show.
+    "notebooks/01_what_learning_is.ipynb": {
+        "budget": 60,
+        "shows": [r"classification accuracy: train \d+%, test \d+%",
+                  r"reinforcement: ε = 0\.1: average reward 0\.[6-9]",
+                  r"linear model on raw inputs: [4-6]\d% accuracy; network with hidden layers \(8, 2\): (9[5-9]|100)%",
+                  r"larger network \(20, 20\)\s+test accuracy with 30 / 3000 examples: \d+% / 8[4-9]%"],
+    },
+    "notebooks/02_neurons_to_perceptron.ipynb": {
+        "budget": 60,
+        "shows": [r"Final weights w = \[w0, w1, w2\]: \[-0\.4\s+-0\.68\s+1\.82\]",
+                  r"Misclassifications per epoch: \[2, 2, 3, 2, 1, 0, 0, 0, 0, 0\]",
+                  r"accuracy after training: slide's rule 50%, correct rule 100%",
+                  r"XOR, mistakes per epoch: \[[^\]]*[1-4]\]"],
+    },
+    "notebooks/03_gradient_descent.ipynb": {
+        "budget": 60,
+        "shows": [r"largest stable learning rate 2/λ_max = 1\.10",
+                  r"too large, η = 1\.15\s+cost after 40 steps: \d{3,}",
+                  r"1-D cost, η = 0\.01: ends at w = 1\.13",
+                  r"raw sepal length \(cm\)\s+curvatures .* ratio\s+2407"],
+    },
+    "notebooks/04_numpy_for_deep_learning.ipynb": {
+        "budget": 60,
+        # the slides' demo: np.dot at least 100 times faster than the loop on 1e6 elements
+        "shows": [r"np\.dot vs for loop on n = 1,000,000: speed-up x(\d{3}|\d{1,3}(,\d{3})+)\b",
+                  r"n = 1,000,000: speed-up x[\d,]+",
+                  r"same result as the loop: True",
+                  r"A - y_col\s+\(1, 6\)\s+- \(6, 1\)\s+-> \(6, 6\)",
+                  r"M - M\.mean\(axis=1, keepdims=True\):\s+\[0\. 0\. 0\.\]"],
+    },
+    "notebooks/05_computation_graphs.ipynb": {
+        "budget": 60,
+        "shows": [r"J = 4v = 44", r"backward: dv = 4, du = 4, dx = 4, dy = 8, dz = 12",
+                  r"J = 4\(x \+ yz\): every analytic derivative matches the numerical one: True",
+                  r"logistic regression: every analytic derivative matches the numerical one: True",
+                  r"12288 derivatives: backprop .* relative error \d\.\de-(0[89]|1\d)"],
+    },
+    "notebooks/06_activation_functions.ipynb": {
+        "budget": 60,
+        "shows": [r"5 hidden layers, sigmoid: cost after 1000 epochs 0\.69",
+                  r"5 hidden layers, tanh\s*: cost after 1000 epochs 0\.[0-4]",
+                  r"η =  3\.0: [5-9]\d% of the 50 ReLU units dead",
+                  r"two linear layers == one linear layer: True",
+                  r"hidden activation identity: accuracy 4\d%", r"hidden activation tanh\s*: accuracy (8[5-9]|9\d)%"],
+    },
+    "notebooks/07_why_deep_and_shapes.ipynb": {
+        "budget": 60,
+        "shows": [r"both circuits compute parity on all 2\^n inputs, n = 2\.\.10",
+                  r"for n = 20 that is 21 units, not 524,289",
+                  r"parity \(6 bits\): shallow \(12,\) .* best training accuracy 100%",
+                  r"pieces of the L-layer sawtooth, L = 1\.\.8: \[2, 4, 8, 16, 32, 64, 128, 256\]",
+                  r"stops: W2 @ A1 is \(3, 5\) @ \(3, 100\)"],
+    },
+    "notebooks/08_three_layer_practice.ipynb": {
+        "budget": 60,
+        # the slides' run (x0.01 weights, alpha 0.01) stalls at the base-rate cost 0.6597 of 22/35
+        "shows": [r"itera 30000 cost 0\.6597",
+                  r"cost of predicting p = 22/35 = 0\.629 for every point, whatever its position: 0\.6597",
+                  r"grid columns written once: 1522, twice \(overwritten\): 39, never \(left at \(0, 0\)\): 39 of 1600",
+                  r"randn / sqrt\(n_prev\)\s+: cost 0\.05 reached after [\d,]+ iterations",
+                  r"all-zeros start, largest \|weight\| after training: 0\.0",
+                  r"1 layer: logistic regression\s+: cost 0\.659",
+                  r"moved, then standardised\s*:.*accuracy 100%"],
+    },
 }
 DEFAULT_BUDGET = 60
 

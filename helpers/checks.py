@@ -79,11 +79,21 @@ __all__ = [
 
 
 class CheckFailure(AssertionError):
-    """A test found a mistake. The message explains what was expected, what came back and why."""
+    """A test found a mistake. The message explains what was expected, what came back and why.
 
-    # IPython shows the message instead of a stack trace: it is the whole story, and no line of the
-    # test cell is printed (at grading time the cell may contain hidden tests).
-    _render_traceback_ = CourseError._render_traceback_
+    ``test_line`` is the line of the test code that failed (the first caller outside helpers), so
+    the grader can tell a visible check from a hidden one without showing any test code.
+    """
+
+    test_line = None
+
+    def _render_traceback_(self):
+        # IPython shows this instead of a stack trace: the message is the whole story, and no line
+        # of the test cell is printed (at grading time the cell may contain hidden tests).
+        lines = CourseError._render_traceback_(self)
+        if self.test_line is not None:
+            lines.append(f"\x1b[2m(line {self.test_line} of the test cell)\x1b[0m")
+        return lines
 
 
 # --------------------------------------------------------------------------------------------
@@ -118,10 +128,20 @@ def _wrap(line):
                           break_on_hyphens=False)
 
 
+def _caller_line():
+    """Line number in the first frame outside this package: the test code that called a check."""
+    frame = _sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("helpers"):
+        frame = frame.f_back
+    return frame.f_lineno if frame is not None else None
+
+
 def _fail(lines):
     __tracebackhide__ = True
     text = "\n".join(_wrap(part) for line in lines if line is not None for part in line.split("\n"))
-    raise CheckFailure(text) from None
+    error = CheckFailure(text)
+    error.test_line = _caller_line()
+    raise error from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -312,7 +332,7 @@ def diagnose(actual, expected, m=None, rtol=1e-5, atol=1e-8):
     a, e = actual, expected
     if a.shape != e.shape:
         if e.ndim == 0 and a.shape in ((1, 1), (1,)):
-            hints.append(f"a {a.shape} array where a scalar belongs: return a float, e.g. `float(cost)` "
+            hints.append(f"a {a.shape} array where a scalar belongs: return a float, e.g. `cost.item()` "
                          "or `np.squeeze(cost)`.")
         elif a.ndim == 2 and e.ndim == 2 and a.shape == e.shape[::-1]:
             if _allclose(a.T, e, rtol, atol):

@@ -241,7 +241,12 @@ def load_checked_definitions(path, names, examples=None, prefix="examples", verb
                 print(f"  - {name}: {reason}")
             print(f"Fix them in {path.name} (its tests say what is wrong), save it, then restart this kernel "
                   "and run this notebook again.")
-    # The functions keep `namespace` as their globals: hide its __builtins__ only from the returned view.
+    return _view(namespace)
+
+
+def _view(namespace):
+    """The namespace as a SimpleNamespace. The functions keep ``namespace`` as their globals, so its
+    __builtins__ stays in place (numpy imports lazily through it); it is only hidden from the view."""
     return types.SimpleNamespace(**{k: v for k, v in namespace.items() if k != "__builtins__"})
 
 
@@ -253,16 +258,9 @@ def load_definitions(path, names=None):
     the notebook's name.
     """
     path = Path(path)
-    code = notebook_definitions(path)
-    namespace = {"__name__": f"notebook_{path.stem}"}
-    try:
-        exec(compile(code, f"<{path.name}>", "exec"), namespace)  # noqa: S102 - the student's own notebook
-    except Exception as error:  # noqa: BLE001
-        raise NotebookImportError(f"running the definitions of {path.name} failed: "
-                                  f"{type(error).__name__}: {error}") from None
+    namespace = _execute(path)
     missing = [n for n in (names or []) if n not in namespace]
     if missing:
         raise NotebookImportError(f"{path.name} does not define {', '.join(missing)}. Complete those exercises "
                                   "there (and keep their names) first.")
-    namespace.pop("__builtins__", None)
-    return types.SimpleNamespace(**namespace)
+    return _view(namespace)

@@ -25,7 +25,7 @@ def plot_decision_regions(model, X, y, *, layout="rows", resolution=0.02, ax=Non
     ``model`` has a ``predict(X)`` method or is itself a function ``predict(X)``. ``layout`` says
     how ``X`` holds examples: "rows" means X is (m, 2) and predict takes (k, 2) (01, 02);
     "columns" means X is (2, m) and predict takes (2, k) (03 on). ``y`` holds the labels, shape
-    (m,) or (1, m). Returns the axes.
+    (m,) or (1, m). Returns the axes. Introduced in 01_perceptron; used through 04_shallow_network.
     """
     plt = _plt()
     from matplotlib.colors import ListedColormap
@@ -79,6 +79,7 @@ def plot_curves(curves, *, title, xlabel="epoch", ylabel="cost", log=False, ax=N
     ``curves`` is a sequence of values, or a dict ``{label: values}`` to compare several runs.
     Point i is drawn at x = start + i * step (``step=100`` for "one cost per 100 iterations").
     ``log=True`` puts the y-axis on a log scale (for costs that explode or shrink a lot).
+    Introduced in 01_perceptron (errors per epoch); the cost curves of every later assignment.
     """
     plt = _plt()
     ax = ax or plt.gca()
@@ -105,6 +106,7 @@ def show_images(images, labels=None, *, title, ncols=8, classes=None, size=1.6, 
     ``images`` is (m, h, w, 3) (uint8 or floats in [0, 1]) or flattened (h*w*3, m) 64x64 RGB
     columns. ``labels`` (m,) or (1, m) are shown above each image, through ``classes`` (e.g.
     [b'non-cat', b'cat']) when given. ``titles`` overrides the per-image titles. Returns the figure.
+    Introduced in 03_logistic_regression (the cat images); used again in 05_deep_network.
     """
     plt = _plt()
     images = np.asarray(images)

@@ -12,6 +12,12 @@ from helpers.paths import COURSE_ROOT
 def pytest_configure(config):
     # Figures in helper tests must not try to open windows.
     os.environ.setdefault("MPLBACKEND", "Agg")
+    # One BLAS thread per process. The suite runs notebooks and nbgrader in parallel workers, and each
+    # kernel's OpenBLAS would start a thread per core: on 2 cores the threads of two kernels fight over
+    # them and a (12288 x 209) matrix product gets 10-20x slower (03's notebook: 245 s instead of 40 s).
+    # Notebook kernels (nbclient, nbgrader) inherit this environment; a value set outside wins.
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
 
 
 def cat_data_or_skip():

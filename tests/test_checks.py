@@ -332,3 +332,11 @@ def test_array_subclass_cannot_fake_equality():
 
     fake = np.array([9.0, 9.0]).view(Liar)
     assert "wrong values" in message_of(checks.expect, "f", fake, np.array([1.0, 2.0]))
+
+
+def test_failure_records_the_line_of_the_calling_test():
+    source = "import numpy as np\nfrom helpers import checks\n\nchecks.expect('f', np.zeros(2), np.ones(2))\n"
+    with pytest.raises(CheckFailure) as info:
+        exec(compile(source, "<test>", "exec"), {})
+    assert info.value.test_line == 4
+    assert info.value._render_traceback_()[-1].endswith("(line 4 of the test cell)\x1b[0m")

@@ -54,3 +54,10 @@ def test_failing_definition_is_reported(tmp_path):
     path = _nb(tmp_path, ("solution", "import not_a_module_anywhere"))
     with pytest.raises(NotebookImportError, match="ModuleNotFoundError"):
         load_definitions(path)
+
+
+def test_loaded_functions_keep_their_builtins(tmp_path):
+    # Functions run with the loaded namespace as globals; removing its __builtins__ broke numpy's
+    # lazy imports (KeyError: '__builtins__') on first use.
+    path = _nb(tmp_path, ("solution", "def total(x):\n    return len(x) + sum(x)"))
+    assert load_definitions(path).total([1, 2]) == 5

@@ -1,17 +1,17 @@
 """The whole instructor and student loop in a temporary course, through real nbgrader:
-generate the release, submit a reference student (the source solutions) and a blank student (the
-release), autograde both, export grades. The reference student gets full marks in every test cell,
-the blank student 0 in every test cell — hidden tests included."""
+generate the release, submit a reference student (the release with the source solutions filled in)
+and a blank student (the release), grade both with `make autograde`'s command, export grades.
+The reference student gets full marks in every test cell, the blank student 0 in every test
+cell — hidden tests included — and both agree with the isolated re-run."""
 
 import csv
-import shutil
 
 import pytest
 
 from tests.conftest import cat_data_or_skip
+from tests.course_copy import blank_notebook, make_course, reference_notebook, submit
 from tools import grade
-from tools import release as release_tool
-from tools.course import COURSE_ROOT, assignments, load_config, notebooks
+from tools.course import assignments, load_config, notebooks
 
 
 def _needs_cat_data(assignment):
@@ -23,36 +23,32 @@ def _needs_cat_data(assignment):
 def test_reference_full_marks_blank_zero(assignment, tmp_path, record_property):
     if _needs_cat_data(assignment):
         cat_data_or_skip()
-    root = tmp_path / "course"
-    shutil.copytree(COURSE_ROOT / "source" / assignment, root / "source" / assignment)
-    release_tool.generate([assignment], root=root)
-    for student, folder in (("reference", "source"), ("blank", "release")):
-        target = root / "submitted" / student / assignment
-        target.mkdir(parents=True)
-        for nb in (root / folder / assignment).glob("*.ipynb"):
-            shutil.copy(nb, target / nb.name)
+    root = make_course(tmp_path / "course", [assignment])
+    names = [nb.name for nb in notebooks(assignment)]
+    submit(root, "reference", assignment, {n: reference_notebook(root, assignment, n) for n in names})
+    submit(root, "blank", assignment, {n: blank_notebook(root, assignment, n) for n in names})
 
-    results = grade.autograde(root, assignment=assignment)
-    assert all(ok for _, _, ok, _, _ in results), [error for *_, error in results]
-    n_notebooks = len(notebooks(assignment))
-    for student, _, _, seconds, _ in results:
-        record_property("timing", f"autograde {assignment:<24} {student:<9} {seconds / n_notebooks:6.1f} s per notebook")
+    results = {r.student: r for r in grade.autograde(root, assignment=assignment, out=None)}
+    for student, result in results.items():
+        record_property("timing", f"grade {assignment:<24} {student:<9} {result.seconds / len(names):6.1f} s per "
+                                  f"notebook (nbgrader + isolated re-run)")
+    ref, blank = results["reference"], results["blank"]
+    assert ref.status == "ok" and not ref.review, (ref.reasons, ref.repairs, ref.review_reasons)
+    for t in ref.tests:
+        assert t.points == t.max_points > 0, f"reference: {t.notebook}/{t.grade_id}: {t.message}"
+        assert t.notebook_passed and t.isolated_passed, f"{t.notebook}/{t.grade_id}: {t.message}"
+    assert blank.status == "ok" and not blank.review, (blank.reasons, blank.review_reasons)
+    for t in blank.tests:
+        assert t.points == 0 and t.notebook_passed is False and t.isolated_passed is False, \
+            f"blank: {t.notebook}/{t.grade_id} passes without any work"
 
     from nbgrader.api import Gradebook
+    from nbgrader.plugins import CsvExportPlugin
 
     config = load_config(root)
+    export = tmp_path / "grades.csv"
     with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gb:
-        for student, want_full in (("reference", True), ("blank", False)):
-            submission = gb.find_submission(assignment, student)
-            for nb in submission.notebooks:
-                for g in nb.grades:
-                    expected = g.max_score if want_full else 0
-                    assert g.auto_score == expected, (
-                        f"{student}: {nb.name}/{g.name} scored {g.auto_score} of {g.max_score}, expected {expected}")
-            assert submission.max_score > 0
-
-    rows = list(csv.DictReader(grade.export_csv(root).open()))
-    scores = {row["student_id"]: (float(row["score"]), float(row["max_score"])) for row in rows
-              if row["assignment"] == assignment}
-    assert scores["reference"][0] == scores["reference"][1] > 0
-    assert scores["blank"][0] == 0
+        CsvExportPlugin(to=str(export)).export(gb)
+    rows = {row["student_id"]: row for row in csv.DictReader(export.open()) if row["assignment"] == assignment}
+    assert float(rows["reference"]["score"]) == float(rows["reference"]["max_score"]) == ref.max_score
+    assert float(rows["blank"]["score"]) == 0

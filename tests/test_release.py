@@ -38,14 +38,15 @@ def _regions(source, begin, end):
     return out
 
 
-def secret_lines(nb):
-    """Solution and hidden-test lines of a source notebook."""
-    lines = []
+def secret_regions(nb):
+    """Solution regions and hidden-test blocks of a source notebook, each a list of lines."""
+    regions = []
     for cell in nb.cells:
         if cell.cell_type == "code":
-            lines += _regions(cell.source, "BEGIN SOLUTION", "END SOLUTION")
-            lines += _regions(cell.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
-    return lines
+            for begin, end in (("BEGIN SOLUTION", "END SOLUTION"), ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS")):
+                for block in re.findall(rf"### {begin}\n(.*?)### {end}", cell.source, flags=re.S):
+                    regions.append(block.splitlines())
+    return regions
 
 
 def public_lines(nb):
@@ -118,6 +119,8 @@ def test_source_notebook_metadata(path):
         first_line = cell.source.splitlines()[0]
         assert re.fullmatch(r'""".+\."""', first_line), f"{gid}: start with a one-line docstring saying what it checks"
         assert not re.search(r"BEGIN SOLUTION", cell.source), f"{gid}: no solution regions in tests"
+        assert "### BEGIN HIDDEN TESTS" in cell.source, \
+            f"{gid}: every test needs a hidden part on other inputs, or hard-coding the visible answers scores"
 
     solution_cells = [i for i, c in enumerate(nb.cells) if _meta(c).get("solution")]
     assert solution_cells, "an assignment needs exercises"
@@ -152,30 +155,35 @@ def test_no_markers_in_release():
             assert marker not in text, f"{path.relative_to(COURSE_ROOT)} contains {marker!r}"
 
 
-def test_no_solution_or_hidden_test_text_in_release_or_helpers():
-    released = {}
-    for path, text in _release_texts().items():
+def _lines_by_file(paths):
+    out = {}
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
         if path.suffix == ".ipynb":
-            for cell in json.loads(text)["cells"]:
-                src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-                for line in src.splitlines():
-                    released.setdefault(line.strip(), path)
-        else:
-            for line in text.splitlines():
-                released.setdefault(line.strip(), path)
-    helper_lines = {line.strip(): p for p in (COURSE_ROOT / "helpers").rglob("*.py")
-                    for line in p.read_text().splitlines()}
+            text = "\n".join("".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+                             for c in json.loads(text)["cells"])
+        out[path] = {line.strip() for line in text.splitlines()}
+    return out
+
+
+def test_no_solution_or_hidden_test_text_in_release_or_helpers():
+    """A solution or hidden-test line must not reach its own release notebook or helpers/ (line by line),
+    and no solution region or hidden block may be copied into another assignment's release (2+ lines
+    of the same region: single generic lines like `for i in range(num_iterations):` may recur)."""
+    releases = _lines_by_file(p for p in (COURSE_ROOT / "release").rglob("*") if p.is_file())
+    helpers = _lines_by_file((COURSE_ROOT / "helpers").rglob("*.py"))
     leaks = []
     for path in SOURCE_NOTEBOOKS:
         nb = nbformat.read(path, as_version=4)
         public = public_lines(nb)
-        for line in secret_lines(nb):
-            s = line.strip()
-            if not significant(line) or s in public:
-                continue
-            for where in (released, helper_lines):
-                if s in where:
-                    leaks.append(f"{_id(path)}: {s!r} appears in {where[s].relative_to(COURSE_ROOT)}")
+        own = COURSE_ROOT / "release" / path.parent.name / path.name
+        for region in secret_regions(nb):
+            lines = [ln.strip() for ln in region if significant(ln) and ln.strip() not in public]
+            for where, found in list(releases.items()) + list(helpers.items()):
+                hits = [ln for ln in lines if ln in found]
+                same_place = where == own or where.suffix == ".py"
+                if hits and (same_place or len(hits) >= 2):
+                    leaks.append(f"{_id(path)}: {hits[:3]} appear in {where.relative_to(COURSE_ROOT)}")
     assert not leaks, "solution or hidden-test lines leaked:\n" + "\n".join(leaks)
 
 

@@ -9,6 +9,7 @@ import io
 import logging
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from helpers.notebooks import load_definitions
@@ -66,6 +67,9 @@ def nbgrader_api(root=COURSE_ROOT, **overrides):
     from nbgrader.coursedir import CourseDirectory
 
     config = load_config(root, **overrides)
+    # This local course uses no nbgrader exchange; point the API's exchange check at an existing,
+    # writable folder so it does not log a CRITICAL "unwritable directory" on every start.
+    config.Exchange.root = tempfile.gettempdir()
     coursedir = CourseDirectory(config=config)
     api = NbGraderAPI(coursedir=coursedir, config=config)
     api.log.setLevel(logging.WARNING)

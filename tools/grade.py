@@ -1,11 +1,15 @@
-"""Grade submissions with nbgrader's Python API, in-process, one student at a time.
+"""Grade submissions: the command behind `make autograde`, `make feedback` and `make grades`.
 
-    python -m tools.grade autograde [--assignment A] [--student S]
+    python -m tools.grade autograde [--assignment A] [--student S] [--timeout SECONDS]
     python -m tools.grade feedback  [--assignment A] [--student S]
     python -m tools.grade report
 
-Submissions live in submitted/<student>/<assignment>/<notebook>.ipynb. `autograde` fills
-autograded/, `feedback` writes HTML to feedback/, `report` writes reports/grades.csv.
+Submissions live in submitted/<student>/<assignment>/. Grading runs in-process through nbgrader's
+Python API, one submission at a time, and never stops for one bad notebook: see
+tools/grading/grader.py for what happens to each. `autograde` shows progress with an ETA and
+writes autograded/<student>/<assignment>/ (with grading.json); `feedback` writes
+feedback/<student>/<assignment>/index.html; `report` writes reports/grades.csv and
+reports/report.html.
 """
 
 import argparse
@@ -13,57 +17,51 @@ import sys
 import time
 from pathlib import Path
 
-from tools.course import COURSE_ROOT, assignments, nbgrader_api, quiet
+from tools.course import COURSE_ROOT, assignments
 
 
 def submissions(root=COURSE_ROOT, assignment=None, student=None):
     """(student, assignment) pairs found in submitted/, sorted."""
     base = Path(root) / "submitted"
+    known = set(assignments(root))
     pairs = []
     for sdir in sorted(p for p in base.iterdir() if p.is_dir()) if base.exists() else []:
         for adir in sorted(p for p in sdir.iterdir() if p.is_dir()):
+            if adir.name not in known:
+                continue
             if (assignment is None or adir.name == assignment) and (student is None or sdir.name == student):
                 pairs.append((sdir.name, adir.name))
     return pairs
 
 
-def autograde(root=COURSE_ROOT, assignment=None, student=None, api=None, **overrides):
-    """Autograde every matching submission. Returns [(student, assignment, ok, seconds, log)]."""
-    api = api or nbgrader_api(root, **overrides)
-    results = []
-    for student_id, assignment_id in submissions(root, assignment, student):
-        start = time.perf_counter()
-        with quiet():
-            result = api.autograde(assignment_id, student_id, force=True, create=True)
-        results.append((student_id, assignment_id, bool(result["success"]), time.perf_counter() - start,
-                        result.get("error") or ""))
+def _minutes(seconds):
+    return f"{seconds / 60:.1f} min" if seconds >= 90 else f"{seconds:.0f} s"
+
+
+def autograde(root=COURSE_ROOT, assignment=None, student=None, timeout=None, out=sys.stdout, **overrides):
+    """Grade every matching submission; print one progress line each to ``out`` (None: quiet).
+    Returns the SubmissionResults (None for a submission whose grading raised)."""
+    from tools.grading.grader import ensure_in_gradebook, grade_submission
+
+    pairs = submissions(root, assignment, student)
+    for a in sorted({a for _, a in pairs}):
+        ensure_in_gradebook(a, root)
+    results, start = [], time.perf_counter()
+    for n, (student_id, assignment_id) in enumerate(pairs, start=1):
+        try:
+            result = grade_submission(student_id, assignment_id, root, timeout=timeout, **overrides)
+            line = (f"{result.status}{' + review' if result.review else ''}  "
+                    f"{result.score:g}/{result.max_score:g}  {result.seconds:.1f} s")
+        except Exception as error:  # noqa: BLE001 - the batch goes on; the instructor sees why
+            result = None
+            line = f"ERROR {type(error).__name__}: {error}"
+        results.append(result)
+        elapsed = time.perf_counter() - start
+        eta = elapsed / n * (len(pairs) - n)
+        if out is not None:
+            print(f"[{n}/{len(pairs)}] {student_id} {assignment_id}: {line}  (ETA {_minutes(eta)})", file=out,
+                  flush=True)
     return results
-
-
-def feedback(root=COURSE_ROOT, assignment=None, student=None, api=None):
-    """nbgrader's HTML feedback for every autograded submission (instructor view)."""
-    api = api or nbgrader_api(root)
-    out = []
-    for student_id, assignment_id in submissions(root, assignment, student):
-        with quiet():
-            result = api.generate_feedback(assignment_id, student_id, force=True)
-        out.append((student_id, assignment_id, bool(result["success"])))
-    return out
-
-
-def export_csv(root=COURSE_ROOT, path=None):
-    """Write the gradebook's grades as CSV (nbgrader's own exporter). Returns the path."""
-    from nbgrader.api import Gradebook
-    from nbgrader.plugins import CsvExportPlugin
-
-    from tools.course import load_config
-
-    config = load_config(root)
-    path = Path(path or Path(root) / "reports" / "grades.csv")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gb:
-        CsvExportPlugin(to=str(path)).export(gb)
-    return path
 
 
 def main(argv=None):
@@ -71,18 +69,25 @@ def main(argv=None):
     parser.add_argument("command", choices=["autograde", "feedback", "report"])
     parser.add_argument("--assignment", choices=assignments())
     parser.add_argument("--student")
+    parser.add_argument("--timeout", type=int, help="seconds per cell (default: nbgrader_config.py)")
     args = parser.parse_args(argv)
     if args.command == "autograde":
-        for student_id, assignment_id, ok, seconds, error in autograde(assignment=args.assignment,
-                                                                       student=args.student):
-            print(f"{student_id:>20} {assignment_id:<24} {'ok' if ok else 'FAILED'} ({seconds:.1f} s)")
-            if not ok:
-                print(error)
+        results = autograde(assignment=args.assignment, student=args.student, timeout=args.timeout)
+        if not results:
+            print("nothing to grade: put submissions in submitted/<student>/<assignment>/")
     elif args.command == "feedback":
-        for student_id, assignment_id, ok in feedback(assignment=args.assignment, student=args.student):
-            print(f"{student_id:>20} {assignment_id:<24} {'ok' if ok else 'FAILED'}")
+        from tools.grading import feedback
+
+        for student_id, assignment_id in submissions(assignment=args.assignment, student=args.student):
+            try:
+                print(feedback.write(student_id, assignment_id).relative_to(COURSE_ROOT))
+            except FileNotFoundError as error:
+                print(error)
     else:
-        print(f"wrote {export_csv()}")
+        from tools.grading import report
+
+        for path in report.write():
+            print(f"wrote {path.relative_to(COURSE_ROOT)}")
     return 0
 
 

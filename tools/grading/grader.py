@@ -1,0 +1,283 @@
+"""Grade one submission end to end, so that nothing a student does can stop the batch or fool it.
+
+1. preflight a working copy (tools.grading.preflight); submitted/ is only read;
+2. autograde it with nbgrader's Python API in a temporary grading root outside the course folder
+   (no source notebooks there; student code runs in the sandbox of tools.grading.sandbox), with
+   ResilientExecute (a dead kernel fails only the cells not yet run) and LimitOutputChars;
+3. re-run every test in an isolated fresh process (tools.grading.isolated); where the two passes
+   disagree the submission is flagged for review and the test counts only if both passed (the
+   gradebook gets that as a manual score, with a comment);
+4. copy nbgrader's output to autograded/<student>/<assignment>/ and write ``grading.json`` there:
+   status (ok / repaired / failed), reasons, repairs, review flags and a per-test breakdown with
+   the instructor's and the student-safe message of every failure.
+"""
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    IgnorePattern,
+    LimitOutput,
+    SaveAutoGrades,
+)
+
+from tools.course import COURSE_ROOT, load_config, nbgrader_api, quiet, working_directory
+from tools.grading import isolated, preflight, results, sandbox
+from tools.grading.execute import KERNEL_DIED, LimitOutputChars, ResilientExecute
+
+STATUS_FILE = "grading.json"
+AUTOGRADE_PREPROCESSORS = [ResilientExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, LimitOutputChars,
+                           SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+
+
+@dataclass
+class TestResult:
+    notebook: str
+    grade_id: str
+    description: str
+    max_points: float
+    points: float = 0.0
+    notebook_passed: bool | None = None
+    isolated_passed: bool | None = None
+    hidden_failure: bool = False
+    message: str = ""          # for the instructor
+    student_message: str = ""  # safe to show the student
+
+
+@dataclass
+class SubmissionResult:
+    student: str
+    assignment: str
+    status: str = "ok"
+    reasons: list = field(default_factory=list)
+    repairs: list = field(default_factory=list)
+    review: bool = False
+    review_reasons: list = field(default_factory=list)
+    score: float = 0.0
+    max_score: float = 0.0
+    seconds: float = 0.0
+    tests: list = field(default_factory=list)
+
+
+def _cell_source(cell):
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else src
+
+
+def _meta(cell):
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def _description(source):
+    first = source.strip().splitlines()[0] if source.strip() else ""
+    return first.strip().strip('"').strip("'").strip() or "test"
+
+
+def templates_of(assignment, root=COURSE_ROOT):
+    folder = Path(root) / "release" / assignment
+    found = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.ipynb"))}
+    if not found:
+        raise FileNotFoundError(f"release/{assignment} has no notebooks: run `make release` first")
+    return found
+
+
+def ensure_in_gradebook(assignment, root=COURSE_ROOT):
+    """The gradebook must know the assignment (`make release` records it); record it if not."""
+    config = load_config(root)
+    with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gb:
+        try:
+            gb.find_assignment(assignment)
+            return
+        except MissingEntry:
+            pass
+    from tools import release
+
+    release.generate([assignment], root=Path(root))
+
+
+def grade_submission(student, assignment, root=COURSE_ROOT, *, timeout=None, keep_root=False, **overrides):
+    """Grade submitted/<student>/<assignment>/. Returns a SubmissionResult (also saved as JSON)."""
+    start = time.perf_counter()
+    root = Path(root)
+    result = SubmissionResult(student, assignment)
+    config = load_config(root)
+    if timeout is not None:
+        overrides.setdefault("Execute", {})["timeout"] = timeout
+    timeout = overrides.get("Execute", {}).get("timeout", config.Execute.timeout)
+    templates = templates_of(assignment, root)
+    checks = preflight.preflight(root / "submitted" / student / assignment, templates)
+    for name, pre in checks.items():
+        result.repairs += [f"{name}: {r}" for r in pre.repairs]
+        if pre.failure:
+            result.status = "failed"
+            result.reasons.append(f"{name}: {pre.failure}")
+
+    groot = Path(tempfile.mkdtemp(prefix="nn-grading-"))
+    try:
+        env = sandbox.build(groot, course_root=root)
+        (groot / "source" / assignment).mkdir(parents=True)
+        work = groot / "submitted" / student / assignment
+        work.mkdir(parents=True)
+        stamp = root / "submitted" / student / assignment / "timestamp.txt"
+        if stamp.is_file():
+            shutil.copy(stamp, work / "timestamp.txt")
+        for name, pre in checks.items():
+            if pre.notebook is not None:
+                nbformat.write(nbformat.from_dict(pre.notebook), work / name)
+
+        graded = groot / "autograded" / student / assignment
+        if any(pre.notebook is not None for pre in checks.values()):
+            # No in-memory history file, and no kernel log lines (ipykernel's "running over TCP"
+            # warning) between the progress lines of the batch.
+            overrides.setdefault("Execute", {}).setdefault(
+                "extra_arguments", ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"])
+            api = nbgrader_api(groot, CourseDirectory={"db_url": config.CourseDirectory.db_url},
+                               Autograde={"autograde_preprocessors": AUTOGRADE_PREPROCESSORS}, **overrides)
+            with sandbox.environment(env), working_directory(groot), quiet():
+                outcome = api.autograde(assignment, student, force=True, create=True)
+            if not outcome["success"]:
+                result.status = "failed"
+                last = (outcome.get("error") or "").strip().splitlines()[-1:] or ["unknown error"]
+                result.reasons.append(f"nbgrader could not grade the submission: {last[0]}")
+        else:
+            with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gb:
+                gb.update_or_create_student(student)
+                gb.update_or_create_submission(assignment, student)
+
+        _collect(result, checks, templates, graded, env, timeout, config)
+        _record_in_gradebook(result, config)
+        dest = root / "autograded" / student / assignment
+        if dest.exists():
+            shutil.rmtree(dest)
+        if graded.exists():
+            shutil.copytree(graded, dest, ignore=shutil.ignore_patterns(".isolated-*"))
+        dest.mkdir(parents=True, exist_ok=True)
+        if result.status == "ok" and result.repairs:
+            result.status = "repaired"
+        result.seconds = round(time.perf_counter() - start, 2)
+        (dest / STATUS_FILE).write_text(json.dumps(asdict(result), indent=1))
+        return result
+    finally:
+        if not keep_root:
+            shutil.rmtree(groot, ignore_errors=True)
+
+
+def _collect(result, checks, templates, graded, env, timeout, config):
+    """Fill the per-test results from nbgrader's output and the isolated pass."""
+    with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gb:
+        scores = {}
+        try:
+            submission = gb.find_submission(result.assignment, result.student)
+            for nb in submission.notebooks:
+                for g in nb.grades:
+                    scores[(nb.name, g.name)] = g.auto_score
+        except MissingEntry:
+            pass
+    child_env = dict(os.environ, **env)
+    for name, template in templates.items():
+        stem = Path(name).stem
+        graded_path = graded / name
+        graded_nb = json.loads(graded_path.read_text(encoding="utf-8")) if graded_path.exists() else None
+        test_cells = [c for c in template["cells"] if _meta(c).get("grade") and not _meta(c).get("solution")]
+        executed = {}
+        if graded_nb is not None:
+            executed = {_meta(c).get("grade_id"): c for c in graded_nb["cells"] if _meta(c).get("grade_id")}
+            died = [c for c in graded_nb["cells"] if (results.error_output(c) or {}).get("ename") == KERNEL_DIED]
+            if died:
+                result.status = "failed"
+                first = died[0]
+                where = _meta(first).get("grade_id") or f"cell {graded_nb['cells'].index(first) + 1}"
+                result.reasons.append(f"{name}: the Python kernel stopped while running {where}; "
+                                      "later cells did not run")
+            for cell in graded_nb["cells"]:
+                out = results.error_output(cell)
+                if out and out.get("ename") == results.TIMEOUT and not _meta(cell).get("grade"):
+                    where = _meta(cell).get("grade_id") or f"cell {graded_nb['cells'].index(cell) + 1}"
+                    result.reasons.append(f"{name}: {where} was stopped after {timeout} s")
+        isolated_results = {}
+        if graded_nb is not None and checks[name].notebook is not None:
+            setup = next((c for c in graded_nb["cells"] if _meta(c).get("grade_id") == "setup"), None) or \
+                next((c for c in graded_nb["cells"] if c.get("cell_type") == "code" and _meta(c).get("locked")
+                      and not _meta(c).get("grade")), None)
+            tests = {_meta(c)["grade_id"]: _cell_source(executed[_meta(c)["grade_id"]]) for c in test_cells
+                     if _meta(c)["grade_id"] in executed}
+            isolated_results = isolated.run_tests(_cell_source(setup) if setup else "", isolated.student_definitions(
+                checks[name].notebook), tests, graded, child_env, timeout)
+        for t in test_cells:
+            gid = _meta(t)["grade_id"]
+            test = TestResult(stem, gid, _description(_cell_source(t)), float(_meta(t).get("points", 0)))
+            auto = scores.get((stem, gid))
+            test.notebook_passed = auto is not None and auto >= test.max_points > 0
+            cell = executed.get(gid)
+            iso = isolated_results.get(gid)
+            test.isolated_passed = None if iso is None else bool(iso["passed"])
+            if cell is not None and not test.notebook_passed:
+                out = results.error_output(cell)
+                if out is not None:
+                    line = results.failure_line(out)
+                    test.hidden_failure = line is not None and line in results.hidden_lines(_cell_source(cell))
+                    if line is None and out.get("ename") not in (results.TIMEOUT, KERNEL_DIED):
+                        test.hidden_failure = bool(results.hidden_lines(_cell_source(cell)))  # cannot tell: be safe
+                    evalue = out.get("evalue", "")
+                    test.message = results.full_message(out.get("ename", ""), evalue, timeout)
+                    test.student_message = results.student_message(out.get("ename", ""), evalue,
+                                                                   test.hidden_failure, timeout)
+                else:
+                    test.message = test.student_message = "this test produced output on stderr (scored 0 by nbgrader)"
+            elif cell is None:
+                test.message = test.student_message = "not graded: the notebook could not be graded"
+            passed_both = test.notebook_passed and (test.isolated_passed is not False)
+            test.points = test.max_points if passed_both else 0.0
+            if iso is not None and test.isolated_passed != test.notebook_passed:
+                result.review = True
+                how = "passed" if test.notebook_passed else "failed"
+                other = "passed" if test.isolated_passed else f"failed ({iso.get('ename')}: {iso.get('message', '')[:200]})"
+                result.review_reasons.append(f"{stem}/{gid}: {how} in the notebook but {other} when re-run in "
+                                             "isolation")
+                if test.notebook_passed and not test.isolated_passed:
+                    hidden = iso.get("line") in results.hidden_lines(tests.get(gid, "")) if iso.get("line") else True
+                    test.message = f"failed when re-run in isolation: {iso.get('ename')}: {iso.get('message', '')[:500]}"
+                    test.student_message = results.student_message(iso.get("ename") or "", iso.get("message", ""),
+                                                                   hidden, timeout)
+            result.tests.append(test)
+    result.score = sum(t.points for t in result.tests)
+    result.max_score = sum(t.max_points for t in result.tests)
+
+
+def _record_in_gradebook(result, config):
+    """Make nbgrader's gradebook (and so `nbgrader export` and formgrader) agree with the result."""
+    with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gb:
+        try:
+            gb.find_submission(result.assignment, result.student)
+        except MissingEntry:
+            return
+        for test in result.tests:
+            try:
+                grade = gb.find_grade(test.grade_id, test.notebook, result.assignment, result.student)
+            except MissingEntry:
+                continue
+            auto = grade.auto_score if grade.auto_score is not None else 0.0
+            grade.manual_score = test.points if test.points != auto else None
+            try:
+                comment = gb.find_comment(test.grade_id, test.notebook, result.assignment, result.student)
+                comment.manual_comment = (f"isolated re-run: {'passed' if test.isolated_passed else 'failed'}; "
+                                          "flagged for review") if grade.manual_score is not None else None
+            except MissingEntry:
+                pass
+        gb.db.commit()
+
+
+def load_result(student, assignment, root=COURSE_ROOT):
+    """The saved SubmissionResult dict of a graded submission, or None."""
+    path = Path(root) / "autograded" / student / assignment / STATUS_FILE
+    return json.loads(path.read_text()) if path.exists() else None

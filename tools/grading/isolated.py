@@ -1,0 +1,177 @@
+"""The isolated scoring pass: each test cell again, in a fresh process of its own.
+
+A runner process (started in the grading sandbox) imports what the setup cell imports, then forks
+one child per test, so every test starts from the same clean state without paying for the imports
+again. A child holds only the instructor's setup cell (run first, so ``checks`` and numpy are bound
+before any student code), the *definitions* from the student's own cells (imports, functions,
+classes, literal constants — never top-level statements), and the test cell with its hidden part.
+Names the setup cell binds to modules (``checks``, ``np``, ...) cannot be replaced by the student,
+and the student's functions keep their own global namespace, so nothing they do at call time can
+rebind the test's names. A test that passes in the notebook but not here (or the other way round)
+is flagged for review.
+
+What remains possible: code in a child can still inspect the frames that call it, so a determined
+cheat could forge that child's result; the score then still cannot exceed the in-notebook score.
+"""
+
+import json
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers.notebooks import NotebookImportError, definitions
+
+# Runs in the fresh runner process (passed with -c: the sandbox forbids reading course files).
+RUNNER = r'''
+import json, os, select, signal, sys, time, traceback, types
+
+
+def run_one(setup, defs, test):
+    result = {"passed": False, "stage": "setup", "ename": None, "message": "", "line": None}
+    try:
+        instructor = {"__name__": "__main__"}
+        exec(compile(setup, "<setup>", "exec"), instructor)
+        student = {"__name__": "__main__"}
+        exec(compile(setup, "<setup>", "exec"), student)
+        result["stage"] = "definitions"
+        for number, code in enumerate(defs):
+            try:
+                exec(compile(code, f"<cell {number}>", "exec"), student)
+            except Exception:
+                pass  # as in the notebook: a failing cell does not stop the next ones
+        namespace = dict(instructor)
+        for name, value in student.items():
+            if name.startswith("__"):
+                continue
+            mine = instructor.get(name)
+            # The student's own functions and classes are used; instructor modules and objects are
+            # not replaceable (a class named `checks` must not stand in for helpers.checks).
+            if name not in instructor or (isinstance(mine, (types.FunctionType, type))
+                                          and isinstance(value, (types.FunctionType, type))):
+                namespace[name] = value
+        result["stage"] = "test"
+        exec(compile(test, "<test>", "exec"), namespace)
+        result["passed"] = True
+    except BaseException as error:
+        result["ename"] = type(error).__name__
+        result["message"] = str(error)[:5000]
+        line = getattr(error, "test_line", None)
+        if line is None:
+            frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == "<test>"]
+            line = frames[0].lineno if frames else None
+        result["line"] = line
+    return result
+
+
+def in_child(setup, defs, test, fd):
+    os.setsid()
+    try:
+        result = run_one(setup, defs, test)
+        data = json.dumps(result).encode()
+    except BaseException:
+        data = b""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+    os._exit(0)
+
+
+def main(payload):
+    result_path = payload.pop("result")  # lives only in this frame: not reachable from globals
+    setup, defs, timeout = payload["setup"], payload["definitions"], payload["timeout"]
+    try:
+        exec(compile(payload["warmup"], "<warm-up>", "exec"), {"__name__": "__warmup__"})
+    except Exception:
+        pass
+    results = {}
+    for gid, test in payload["tests"].items():
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read)
+            in_child(setup, defs, test, write)
+        os.close(write)
+        chunks, deadline, timed_out = [], time.monotonic() + timeout, False
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                timed_out = True
+                break
+            ready, _, _ = select.select([read], [], [], left)
+            if ready:
+                chunk = os.read(read, 65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        if timed_out:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        os.close(read)
+        os.waitpid(pid, 0)
+        if timed_out:
+            results[gid] = {"passed": False, "stage": "test", "ename": "Timeout", "message": "", "line": None}
+            continue
+        try:
+            results[gid] = json.loads(b"".join(chunks))
+        except ValueError:
+            results[gid] = {"passed": False, "stage": "process", "ename": "ProcessDied",
+                            "message": "the test process ended without a result (os._exit or a crash)", "line": None}
+    with open(result_path, "w") as f:
+        json.dump(results, f)
+
+
+main(json.load(sys.stdin))
+'''
+
+
+def student_definitions(notebook):
+    """Definition sources of a notebook's non-test, non-read-only code cells, one per cell."""
+    out = []
+    for index, cell in enumerate(notebook["cells"]):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.get("cell_type") != "code" or meta.get("grade") or (meta.get("locked") and not meta.get("solution")):
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        try:
+            kept = definitions(source, where=f"cell {index + 1}")
+        except NotebookImportError:
+            continue  # a syntax error: that cell defines nothing, in the notebook either
+        if kept:
+            out.append(kept)
+    return out
+
+
+def _imports_only(setup):
+    """The import statements of the setup cell: what the runner may load before forking."""
+    import ast
+
+    try:
+        tree = ast.parse(setup)
+    except SyntaxError:
+        return ""
+    return "\n".join(ast.get_source_segment(setup, n) for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom)))
+
+
+def run_tests(setup, defs, tests, workdir, env, timeout):
+    """Run ``{grade_id: test source}``, each in a fresh process. Returns {grade_id: result dict}."""
+    if not tests:
+        return {}
+    workdir = Path(workdir)
+    result_path = workdir / f".isolated-{secrets.token_hex(16)}.json"
+    payload = {"setup": setup, "warmup": _imports_only(setup), "definitions": defs, "tests": tests,
+               "timeout": timeout, "result": str(result_path)}
+    try:
+        subprocess.run([sys.executable, "-c", RUNNER], input=json.dumps(payload), text=True, cwd=workdir, env=env,
+                       timeout=(timeout + 5) * len(tests) + 60, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        found = json.loads(result_path.read_text())
+    except (subprocess.TimeoutExpired, OSError, ValueError):
+        found = {}
+    finally:
+        result_path.unlink(missing_ok=True)
+    missing = {"passed": False, "stage": "process", "ename": "ProcessDied",
+               "message": "the isolated runner ended without a result", "line": None}
+    return {gid: found.get(gid, missing) for gid in tests}

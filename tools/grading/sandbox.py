@@ -1,0 +1,181 @@
+"""The environment student code runs in while it is graded.
+
+Each submission is graded in its own temporary *grading root*, outside the course folder, holding
+only that submission's notebooks, nbgrader's output, and a ``lib/`` folder with
+
+* a copy of ``helpers/`` and of the reference outputs, so ``helpers.__file__`` does not lead back
+  to the course (whose ``source/`` holds the solutions);
+* a ``sitecustomize.py`` that Python runs at start-up in every grading process (the Jupyter kernel
+  and the isolated test runners). It removes the editable-install finder that maps ``helpers``
+  to the course folder, and installs an audit hook (PEP 578) that refuses, with PermissionError:
+
+  - any file access inside the course folder (source/, submitted/, autograded/, the gradebook,
+    tools/, .git, ...), except reading the Python environment and ``data/`` (downloads, reference
+    outputs);
+  - writing anywhere except the grading root and the temporary folder (a submission cannot plant
+    code that a later student's grading would run: site-packages, IPython start-up files, ...);
+  - starting programs (subprocess, os.system, exec*, spawn*) and looking up libc file/process
+    functions through ctypes.
+
+What remains possible, and what to add: an audit hook is not a sandbox against native code (a
+compiled extension, or ctypes used in ways not listed here, can still open files), and code running
+in the kernel can always read the hidden test that is calling it (it is being executed in the same
+process). Run grading as a separate OS user without read access to the course folder, or inside a
+container, to close those. See README.md.
+"""
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from tools.course import COURSE_ROOT, REFERENCE_DIR
+
+SITECUSTOMIZE = r'''
+"""Installed by tools/grading/sandbox.py for a grading process; see that module's docstring."""
+import os as _os
+import re as _re
+import sys as _sys
+
+_DENY_ROOTS = {deny_roots!r}
+_READ_ROOTS = {read_roots!r}
+_WRITE_ROOTS = {write_roots!r}
+
+# The editable install maps `helpers` to the course folder; grading uses the copy in lib/.
+_sys.meta_path[:] = [f for f in _sys.meta_path if not getattr(f, "__module__", "").startswith("__editable__")]
+
+
+def _inside(path, roots):
+    return any(path == r or path.startswith(r + _os.sep) for r in roots)
+
+
+def _resolve(path):
+    if isinstance(path, int) or path is None:
+        return None
+    try:
+        path = _os.fsdecode(_os.fspath(path))
+    except TypeError:
+        return None
+    return _os.path.realpath(_os.path.abspath(path))
+
+
+def _writing(mode, flags):
+    if isinstance(mode, str) and any(c in mode for c in "wax+"):
+        return True
+    if isinstance(flags, int):
+        return bool(flags & (_os.O_WRONLY | _os.O_RDWR | _os.O_CREAT | _os.O_APPEND | _os.O_TRUNC))
+    return False
+
+
+def _check(path, write):
+    real = _resolve(path)
+    if real is None:
+        return
+    if write:
+        if _inside(real, _DENY_ROOTS) or not _inside(real, _WRITE_ROOTS):
+            raise PermissionError(f"grading sandbox: writing {{real}} is not allowed while grading")
+    elif _inside(real, _DENY_ROOTS) and not _inside(real, _READ_ROOTS):
+        raise PermissionError(f"grading sandbox: reading {{real}} is not allowed while grading")
+
+
+_PATH_EVENTS_READ = {{"os.listdir": 0, "os.scandir": 0, "glob.glob": 0, "sqlite3.connect": 0,
+                     "shutil.copyfile": 0, "shutil.copytree": 0}}
+_PATH_EVENTS_WRITE = {{"os.remove": 0, "os.rmdir": 0, "os.mkdir": 0, "os.chmod": 0, "os.chown": 0,
+                      "os.utime": 0, "os.truncate": 0, "shutil.rmtree": 0, "shutil.copymode": 1,
+                      "shutil.copystat": 1}}
+_TWO_PATH_EVENTS = {{"os.rename", "os.link", "os.symlink", "shutil.move", "shutil.copyfile",
+                    "shutil.copytree"}}
+_NO_PROGRAMS = {{"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn",
+                "os.startfile", "pty.spawn"}}
+_LIBC_SYMBOLS = _re.compile(r"^(open|fopen|freopen|creat|system|popen|exec|posix_spawn|fork|vfork|"
+                            r"syscall|dlopen|symlink|link|rename|unlink|remove|chdir|mkdir|rmdir)")
+
+
+def _hook(event, args):
+    if event == "open":
+        _check(args[0], _writing(args[1] if len(args) > 1 else None, args[2] if len(args) > 2 else None))
+    elif event in _PATH_EVENTS_READ:
+        _check(args[_PATH_EVENTS_READ[event]], False)
+        if event in _TWO_PATH_EVENTS:
+            _check(args[1], True)
+    elif event in _PATH_EVENTS_WRITE:
+        _check(args[_PATH_EVENTS_WRITE[event]], True)
+    elif event in _TWO_PATH_EVENTS:
+        _check(args[0], True)
+        _check(args[1], True)
+    elif event in _NO_PROGRAMS:
+        raise PermissionError("grading sandbox: starting programs is not allowed while grading")
+    elif event == "ctypes.dlsym" and len(args) > 1 and isinstance(args[1], str) and _LIBC_SYMBOLS.match(args[1]):
+        raise PermissionError(f"grading sandbox: ctypes access to {{args[1]}} is not allowed while grading")
+
+
+_sys.addaudithook(_hook)
+'''
+
+
+def build(grading_root, course_root=COURSE_ROOT):
+    """Prepare ``grading_root/lib`` and return the environment variables for grading processes.
+
+    ``course_root`` (the course being graded) and the course this code belongs to are both closed
+    to student code."""
+    grading_root = Path(grading_root).resolve()
+    lib = grading_root / "lib"
+    shutil.copytree(COURSE_ROOT / "helpers", lib / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
+    if REFERENCE_DIR.exists():
+        shutil.copytree(REFERENCE_DIR, lib / "data" / "reference")
+    home_ipython = grading_root / "ipython"
+    mpl = grading_root / "matplotlib"
+    mpl.mkdir(parents=True, exist_ok=True)
+    _copy_font_cache(mpl)
+    venv = Path(sys.prefix).resolve()
+    read_roots = [str(venv), str((COURSE_ROOT / "data").resolve())]
+    data_env = os.environ.get("NN_COURSE_DATA")
+    if data_env:
+        read_roots.append(str(Path(data_env).expanduser().resolve()))
+    write_roots = [str(grading_root), str(Path(tempfile.gettempdir()).resolve())]
+    (lib / "sitecustomize.py").write_text(SITECUSTOMIZE.format(
+        deny_roots=sorted({str(COURSE_ROOT.resolve()), str(Path(course_root).resolve())}), read_roots=read_roots,
+        write_roots=write_roots))
+    env = {
+        "PYTHONPATH": str(lib),
+        "PYTHONNOUSERSITE": "1",          # no ~/.local site-packages: nothing a submission wrote there runs
+        "IPYTHONDIR": str(home_ipython),  # no ~/.ipython start-up files
+        "MPLCONFIGDIR": str(mpl),         # a private matplotlib config and font cache
+        "MPLBACKEND": "Agg",
+    }
+    return env
+
+
+def _copy_font_cache(target):
+    """Reuse matplotlib's font cache, so each grading root does not rebuild it (seconds)."""
+    try:
+        import matplotlib
+
+        cache = Path(matplotlib.get_cachedir())
+    except Exception:  # noqa: BLE001 - no cache is only slower
+        return
+    for f in cache.glob("fontlist-*.json"):
+        shutil.copy(f, target / f.name)
+
+
+class environment:
+    """Context manager: set the grading variables in os.environ (kernels and runners inherit them)."""
+
+    def __init__(self, env):
+        self.env = env
+        self.saved = {}
+
+    def __enter__(self):
+        for key, value in self.env.items():
+            self.saved[key] = os.environ.get(key)
+            os.environ[key] = value
+        return self
+
+    def __exit__(self, *exc):
+        for key, value in self.saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        return False

@@ -50,6 +50,22 @@ EXPECTATIONS = {
                   r"three linear layers vs one: \d(\.\d+)?e-1[3-7]"],
     },
     # Companion notebooks (notebooks/, ungraded): the numbers each one exists to show.
+    "05_deep_network/1_step_by_step.ipynb": {
+        "budget": 60,
+        "shows": [r"layer 5: W5 \(1, 2\) @ A\[4\] \+ b5 \(1, 1\) -> Z\[5\], A\[5\] \(1, 10\)",
+                  r"XOR tree for n = 8: 3 levels, 14 ReLU units; correct on all 256 inputs: True",
+                  r"W1: relative error \d\.\de-(0[89]|1\d)"],
+    },
+    "05_deep_network/2_cat_classifier.ipynb": {
+        "budget": 150,
+        "shows": [r"Loaded from 1_step_by_step\.ipynb: .* \(all work on their examples\)",
+                  r"train_x: \(12288, 209\)\s+test_x: \(12288, 50\)",
+                  r"Two-layer network: train accuracy 100\.0 %, test accuracy 72\.0 %",
+                  r"Four-layer network: train accuracy 98\.6 %, test accuracy 80\.0 %",
+                  r"x0\.01 initialisation: cost 0\.6931 at iteration 0, 0\.6[45]\d\d at iteration 500",
+                  r"cost of predicting 34\.4% 'cat' for every picture: 0\.6440",
+                  r"MLPClassifier\(random_state=3\):"],
+    },
     "notebooks/01_what_learning_is.ipynb": {
         "budget": 60,
         "shows": [r"classification accuracy: train \d+%, test \d+%",

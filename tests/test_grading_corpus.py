@@ -111,6 +111,30 @@ class checks:  # and rebinding the name the tests use
     expect = expect_labels = expect_equal = expect_scalar = check = staticmethod(_pass)
 """
 
+PATCH_IN_CLASS_BODY = """
+import numpy as np
+
+class Perceptron:
+    # Definitions run their class bodies: a patch here reaches even a re-run that keeps only definitions.
+    import helpers.checks as _c
+    _pass = staticmethod(lambda *a, **k: None)
+    _c.__dict__.update(expect=_pass, expect_labels=_pass, expect_equal=_pass, expect_scalar=_pass,
+                       check=_pass, _fail=_pass, run=lambda fn, *a, **k: None)
+
+    def __init__(self, eta=0.01, epochs=50):
+        self.eta, self.epochs = eta, epochs
+
+    def net_input(self, X):
+        return np.zeros(len(X))
+
+    def predict(self, X):
+        return np.ones(len(X), dtype=int)
+
+    def fit(self, X, y):
+        self.w_, self.errors_ = np.zeros(1 + X.shape[1]), []
+        return self
+"""
+
 FAKE_HELPERS = {
     "helpers/__init__.py": "",
     "helpers/checks.py": "def __getattr__(name):\n    return lambda *a, **k: None\n",
@@ -188,6 +212,7 @@ def _cases(root):
     cases["warning_emitting"] = ({NB: _replace_solution(c(ref), noisy)}, None, "ok", 6, False)
     cases["patch_numpy"] = ({NB: _replace_solution(c(ref), PATCH_NUMPY)}, None, "ok", 0, False)
     cases["patch_checks"] = ({NB: _replace_solution(c(ref), PATCH_CHECKS)}, None, "ok", 0, True)
+    cases["patch_checks_class_body"] = ({NB: _replace_solution(c(ref), PATCH_IN_CLASS_BODY)}, None, "ok", 0, True)
     cases["shipped_helpers"] = ({NB: _replace_solution(c(ref), WRONG_PERCEPTRON)}, FAKE_HELPERS, "ok", 0, False)
     cases["reads_source"] = ({NB: _replace_solution(c(ref), READS_SOURCE)}, None, "ok", 0, False)
     cases["hardcoded_outputs"] = ({NB: _replace_solution(c(ref), HARDCODED)}, None, "ok", 0, False)
@@ -225,7 +250,7 @@ def test_batch_completes_and_leaves_submissions_untouched(graded, record_propert
                                      "duplicated_test", "duplicated_readonly", "deleted_test", "stripped_metadata",
                                      "edited_tests", "changed_points", "loop_in_function", "loop_top_level",
                                      "os_exit", "sys_exit", "huge_output", "warning_emitting", "patch_numpy",
-                                     "patch_checks", "shipped_helpers", "reads_source", "hardcoded_outputs"])
+                                     "patch_checks", "patch_checks_class_body", "shipped_helpers", "reads_source", "hardcoded_outputs"])
 def test_corpus_case(graded, student, record_property):
     root, cases, results, *_ = graded
     _, _, status, score, review = cases[student]

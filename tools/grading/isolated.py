@@ -6,8 +6,10 @@ again. A child holds only the instructor's setup cell (run first, so ``checks`` 
 before any student code), the *definitions* from the student's own cells (imports, functions,
 classes, literal constants — never top-level statements), and the test cell with its hidden part.
 Names the setup cell binds to modules (``checks``, ``np``, ...) cannot be replaced by the student,
-and the student's functions keep their own global namespace, so nothing they do at call time can
-rebind the test's names. A test that passes in the notebook but not here (or the other way round)
+the test's ``checks`` is a private copy of helpers.checks made before any student code ran (so a
+class body or a function that patches the real module, even through its ``__dict__``, changes
+nothing the test uses), and the student's functions keep their own global namespace, so nothing
+they do at call time can rebind the test's names. A test that passes in the notebook but not here (or the other way round)
 is flagged for review.
 
 What remains possible: code in a child can still inspect the frames that call it, so a determined
@@ -26,12 +28,17 @@ from helpers.notebooks import NotebookImportError, definitions
 RUNNER = r'''
 import json, os, select, signal, sys, time, traceback, types
 
+REAL_CHECKS = PRIVATE_CHECKS = None
+
 
 def run_one(setup, defs, test):
     result = {"passed": False, "stage": "setup", "ename": None, "message": "", "line": None}
     try:
         instructor = {"__name__": "__main__"}
         exec(compile(setup, "<setup>", "exec"), instructor)
+        for name, value in list(instructor.items()):
+            if value is REAL_CHECKS:  # the checks, as copied before any student code ran
+                instructor[name] = PRIVATE_CHECKS
         student = {"__name__": "__main__"}
         exec(compile(setup, "<setup>", "exec"), student)
         result["stage"] = "definitions"
@@ -64,6 +71,21 @@ def run_one(setup, defs, test):
     return result
 
 
+def private_copy(module):
+    """A copy of a module whose functions look up their globals in the copy: patching the real
+    module (even through its __dict__, even from a class body or at call time) cannot reach it."""
+    copy = types.ModuleType(module.__name__)
+    namespace = copy.__dict__
+    namespace.update(module.__dict__)
+    for name, value in list(namespace.items()):
+        if isinstance(value, types.FunctionType) and value.__globals__ is module.__dict__:
+            clone = types.FunctionType(value.__code__, namespace, value.__name__, value.__defaults__, value.__closure__)
+            clone.__kwdefaults__ = value.__kwdefaults__
+            clone.__dict__.update(value.__dict__)
+            namespace[name] = clone
+    return copy
+
+
 def in_child(setup, defs, test, fd):
     os.setsid()
     try:
@@ -84,6 +106,9 @@ def main(payload):
         exec(compile(payload["warmup"], "<warm-up>", "exec"), {"__name__": "__warmup__"})
     except Exception:
         pass
+    global REAL_CHECKS, PRIVATE_CHECKS
+    import helpers.checks as REAL_CHECKS
+    PRIVATE_CHECKS = private_copy(REAL_CHECKS)
     results = {}
     for gid, test in payload["tests"].items():
         read, write = os.pipe()

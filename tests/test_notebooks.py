@@ -169,3 +169,34 @@ def test_every_grade_cell_fails_on_the_blank_release(path, tmp_path):
     nb, _ = execute(released, tmp_path, allow_errors=True)
     passing = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if is_grade_cell(c) and error_of(c) is None]
     assert not passing, f"these tests pass on the blank notebook, so they prove nothing: {passing}"
+
+
+CAT_NOTEBOOKS = [p for p in SOURCE + COMPANIONS if _needs_cat_data(p)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", CAT_NOTEBOOKS, ids=_key)
+def test_without_cat_data_the_first_data_cell_says_how_to_get_it(path, tmp_path, monkeypatch):
+    """No network and no NN_COURSE_DATA files: the first cell that loads the images stops with the
+    loader's instructions, and no stack trace."""
+    import nbformat
+
+    empty = tmp_path / "no-data"
+    empty.mkdir()
+    monkeypatch.setenv("NN_COURSE_DATA", str(empty))  # kernels inherit it: nothing to load, nothing downloaded
+    nb = nbformat.read(path, as_version=4)
+    first = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "load_cat_dataset" in c.source)
+    nb.cells = nb.cells[: first + 1]
+    trimmed = tmp_path / "work" / path.parent.name / path.name
+    trimmed.parent.mkdir(parents=True)
+    for other in path.parent.glob("*.ipynb"):  # 05's part 2 reads part 1 from the same folder
+        if other != path:
+            trimmed.parent.joinpath(other.name).write_bytes(other.read_bytes())
+    nbformat.write(nb, trimmed)
+    executed, _ = execute(trimmed, tmp_path / "run", allow_errors=True)
+    errors = [(i, error_of(c)) for i, c in enumerate(executed.cells) if error_of(c) is not None]
+    assert errors and errors[0][0] == first, f"only the data cell may fail, got errors in cells {[i for i, _ in errors]}"
+    error = errors[0][1]
+    text = "\n".join(error.traceback)
+    assert error.ename == "DataUnavailableError" and "To fix it" in text and "NN_COURSE_DATA" in text
+    assert "File " not in text and "Traceback" not in text, "the message must not come with a stack trace"

@@ -97,23 +97,9 @@ def _distinct(values):
                 raise AssertionError(f"reference spec: {ka} and {kb} are indistinguishable")
 
 
-def _restore_builtins(namespace):
-    """Give the solutions' functions their ``__builtins__`` back.
-
-    ``helpers.notebooks.load_definitions`` pops ``__builtins__`` from the dict its functions use as
-    globals. numpy methods that import lazily on first use (``ndarray.sum``, ``.mean``, ``.std``)
-    look it up there and raise ``KeyError: '__builtins__'`` when first called from such a function.
-    Harmless once that is fixed upstream.
-    """
-    import builtins
-
-    namespace.standardize.__globals__.setdefault("__builtins__", builtins)
-
-
 # --------------------------------------------------------------------------------------------
 def build(solutions):
     nb = solutions["adaline"]
-    _restore_builtins(nb)
     AdalineGD, AdalineSGD, standardize = nb.AdalineGD, nb.AdalineSGD, nb.standardize
     out = {}
     rng = np.random.RandomState(2)

@@ -21,8 +21,6 @@ _BIN = str(Path(sys.executable).parent)
 if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
 
-SOURCE_DIR = COURSE_ROOT / "source"
-RELEASE_DIR = COURSE_ROOT / "release"
 REFERENCE_SPECS_DIR = Path(__file__).resolve().parent / "references"
 
 
@@ -31,9 +29,9 @@ def assignments(root=COURSE_ROOT):
     return sorted(p.name for p in (Path(root) / "source").iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
-def notebooks(assignment, root=COURSE_ROOT, folder="source"):
-    """The notebook files of one assignment, in name order (05 has two)."""
-    return sorted((Path(root) / folder / assignment).glob("*.ipynb"))
+def notebooks(assignment, root=COURSE_ROOT):
+    """The source notebook files of one assignment, in name order (05 has two)."""
+    return sorted((Path(root) / "source" / assignment).glob("*.ipynb"))
 
 
 def source_solutions(assignment, root=COURSE_ROOT):

@@ -26,19 +26,26 @@ class NotebookImportError(CourseError, ImportError):
     """A notebook's definitions could not be loaded. The message says which cell and why."""
 
 
-def _nbgrader(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
+def nbgrader_meta(cell):
+    """A cell's nbgrader metadata (an empty dict for an ordinary or stripped cell)."""
+    return cell.get("metadata", {}).get("nbgrader") or {}
+
+
+def cell_source(cell):
+    """A cell's source as one string (on disk it is often a list of lines)."""
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
 
 
 def is_solution_cell(cell):
     """A cell the student writes in (nbgrader ``solution``), excluding manually graded answers."""
-    meta = _nbgrader(cell)
+    meta = nbgrader_meta(cell)
     return cell.get("cell_type") == "code" and bool(meta.get("solution")) and not meta.get("grade")
 
 
 def is_setup_cell(cell):
     """A read-only code cell that is not a test (the imports cell at the top of every notebook)."""
-    meta = _nbgrader(cell)
+    meta = nbgrader_meta(cell)
     return cell.get("cell_type") == "code" and bool(meta.get("locked")) and not meta.get("grade") \
         and not meta.get("solution")
 
@@ -91,9 +98,7 @@ def notebook_definitions(path, include_setup=True):
     parts = []
     for index, cell in enumerate(nb.get("cells", [])):
         if is_solution_cell(cell) or (include_setup and is_setup_cell(cell)):
-            source = cell.get("source", "")
-            source = "".join(source) if isinstance(source, list) else source
-            kept = definitions(source, where=f"cell {index + 1} of {Path(path).name}")
+            kept = definitions(cell_source(cell), where=f"cell {index + 1} of {Path(path).name}")
             if kept:
                 parts.append(kept)
     return "\n\n".join(parts)

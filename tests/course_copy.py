@@ -4,6 +4,7 @@ import json
 import shutil
 from pathlib import Path
 
+from helpers.notebooks import nbgrader_meta
 from tools import release as release_tool
 from tools.course import COURSE_ROOT
 
@@ -17,8 +18,6 @@ def make_course(root, assignments):
     return root
 
 
-def _meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
 
 def _read(path):
@@ -35,10 +34,10 @@ def reference_notebook(root, assignment, name):
     cell filled in from the source (tests stay the release's visible tests)."""
     source = _read(Path(root) / "source" / assignment / name)
     released = _read(Path(root) / "release" / assignment / name)
-    answers = {_meta(c)["grade_id"]: c["source"] for c in source["cells"] if _meta(c).get("solution")}
+    answers = {nbgrader_meta(c)["grade_id"]: c["source"] for c in source["cells"] if nbgrader_meta(c).get("solution")}
     for cell in released["cells"]:
-        if _meta(cell).get("solution"):
-            cell["source"] = answers[_meta(cell)["grade_id"]]
+        if nbgrader_meta(cell).get("solution"):
+            cell["source"] = answers[nbgrader_meta(cell)["grade_id"]]
     return released
 
 

@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from helpers.notebooks import nbgrader_meta
 from tests.course_copy import blank_notebook, make_course, reference_notebook, submit
 from tools import grade
 
@@ -17,12 +18,10 @@ NB = "perceptron.ipynb"
 TIMEOUT = 5  # seconds per cell for this corpus (the course default is 120)
 
 
-def _meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
 
 def _index(nb, gid):
-    return next(i for i, c in enumerate(nb["cells"]) if _meta(c).get("grade_id") == gid)
+    return next(i for i, c in enumerate(nb["cells"]) if nbgrader_meta(c).get("grade_id") == gid)
 
 
 def _append_to_solution(nb, code):
@@ -187,7 +186,7 @@ def _cases(root):
 
     nb = c(blank)
     for cell in nb["cells"]:
-        if _meta(cell).get("grade"):
+        if nbgrader_meta(cell).get("grade"):
             cell["source"] = cell["source"].splitlines()[0] + "\npass\n"
     cases["edited_tests"] = ({NB: nb}, None, "repaired", 0, False)
 

@@ -8,6 +8,7 @@ import shutil
 import nbformat
 import pytest
 
+from helpers.notebooks import nbgrader_meta
 from tools import release as release_tool
 from tools.build_reference import differences, spec_path
 from tools.course import COURSE_ROOT, assignments, notebooks
@@ -17,8 +18,6 @@ SOURCE_NOTEBOOKS = [nb for a in ASSIGNMENTS for nb in notebooks(a)]
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 
 
-def _meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
 
 
 def _id(path):
@@ -99,19 +98,19 @@ def test_source_notebook_metadata(path):
     assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     assert not any(c.get("outputs") for c in code_cells), "source notebooks are committed without outputs"
-    first = _meta(code_cells[0])
+    first = nbgrader_meta(code_cells[0])
     assert first.get("locked") and not first.get("grade") and not first.get("solution"), \
         "the first code cell must be the read-only setup (imports) cell"
 
-    ids = [_meta(c)["grade_id"] for c in nb.cells if _meta(c)]
+    ids = [nbgrader_meta(c)["grade_id"] for c in nb.cells if nbgrader_meta(c)]
     assert len(ids) == len(set(ids)), f"duplicate grade ids: {sorted({i for i in ids if ids.count(i) > 1})}"
     cell_ids = [c.get("id") for c in nb.cells]
     assert len(cell_ids) == len(set(cell_ids))
 
-    grade_cells = [c for c in nb.cells if _meta(c).get("grade")]
+    grade_cells = [c for c in nb.cells if nbgrader_meta(c).get("grade")]
     assert grade_cells, "an assignment needs tests"
     for cell in grade_cells:
-        meta = _meta(cell)
+        meta = nbgrader_meta(cell)
         gid = meta["grade_id"]
         assert cell.cell_type == "code" and not meta.get("solution"), f"{gid}: tests are code cells, not answers"
         assert meta.get("locked") is True, f"{gid}: a test cell must be locked"
@@ -122,27 +121,27 @@ def test_source_notebook_metadata(path):
         assert "### BEGIN HIDDEN TESTS" in cell.source, \
             f"{gid}: every test needs a hidden part on other inputs, or hard-coding the visible answers scores"
 
-    solution_cells = [i for i, c in enumerate(nb.cells) if _meta(c).get("solution")]
+    solution_cells = [i for i, c in enumerate(nb.cells) if nbgrader_meta(c).get("solution")]
     assert solution_cells, "an assignment needs exercises"
     for i in solution_cells:
         cell = nb.cells[i]
-        gid = _meta(cell)["grade_id"]
+        gid = nbgrader_meta(cell)["grade_id"]
         assert cell.source.count("### BEGIN SOLUTION") == cell.source.count("### END SOLUTION") >= 1, gid
         assert "HIDDEN TESTS" not in cell.source, gid
         before = nb.cells[:i]
-        last_graded = max([j for j, c in enumerate(before) if _meta(c).get("grade") or _meta(c).get("solution")],
+        last_graded = max([j for j, c in enumerate(before) if nbgrader_meta(c).get("grade") or nbgrader_meta(c).get("solution")],
                           default=-1)
         assert any(c.cell_type == "markdown" for c in before[last_graded + 1:]), \
             f"{gid}: explain the exercise (with its maths) in a markdown cell before the solution cell"
         after = nb.cells[i + 1:]
-        next_solution = next((j for j, c in enumerate(after) if _meta(c).get("solution")), len(after))
-        assert any(_meta(c).get("grade") for c in after[:next_solution]), \
+        next_solution = next((j for j, c in enumerate(after) if nbgrader_meta(c).get("solution")), len(after))
+        assert any(nbgrader_meta(c).get("grade") for c in after[:next_solution]), \
             f"{gid}: a solution cell must be followed by its test cell(s) before the next exercise"
     for cell in nb.cells:
         if cell.cell_type == "code":
             assert cell.source.count("BEGIN HIDDEN TESTS") == cell.source.count("END HIDDEN TESTS")
             if "HIDDEN TESTS" in cell.source:
-                assert _meta(cell).get("grade"), "hidden tests belong in grade cells"
+                assert nbgrader_meta(cell).get("grade"), "hidden tests belong in grade cells"
 
 
 def _release_texts():
@@ -196,7 +195,7 @@ def test_helpers_define_no_graded_function():
     graded = set()
     for path in SOURCE_NOTEBOOKS:
         for cell in nbformat.read(path, as_version=4).cells:
-            if _meta(cell).get("solution"):
+            if nbgrader_meta(cell).get("solution"):
                 tree = ast.parse("\n".join(ln for ln in cell.source.splitlines() if not ln.lstrip().startswith("%")))
                 graded |= {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
     for module in (helpers.checks, helpers.data, helpers.notebooks, helpers.plots):
@@ -208,7 +207,7 @@ def test_helpers_define_no_graded_function():
 def test_release_keeps_tests_locked_and_stubs_solutions(path):
     released = nbformat.read(COURSE_ROOT / "release" / path.parent.name / path.name, as_version=4)
     for cell in released.cells:
-        meta = _meta(cell)
+        meta = nbgrader_meta(cell)
         if meta.get("solution"):
             assert "raise NotImplementedError()" in cell.source
         if meta.get("grade"):

@@ -31,6 +31,7 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
+from helpers.notebooks import cell_source, nbgrader_meta
 from tools.course import COURSE_ROOT, load_config, nbgrader_api, quiet, working_directory
 from tools.grading import isolated, preflight, results, sandbox
 from tools.grading.execute import KERNEL_DIED, LimitOutputChars, ResilientExecute
@@ -69,15 +70,6 @@ class SubmissionResult:
     tests: list = field(default_factory=list)
 
 
-def _cell_source(cell):
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else src
-
-
-def _meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
-
-
 def _description(source):
     first = source.strip().splitlines()[0] if source.strip() else ""
     return first.strip().strip('"').strip("'").strip() or "test"
@@ -111,6 +103,8 @@ def grade_submission(student, assignment, root=COURSE_ROOT, *, timeout=None, kee
     root = Path(root)
     result = SubmissionResult(student, assignment)
     config = load_config(root)
+    # Copies: the settings added below must not leak into the caller's dicts (shared across a batch).
+    overrides = {k: dict(v) if isinstance(v, dict) else v for k, v in overrides.items()}
     if timeout is not None:
         overrides.setdefault("Execute", {})["timeout"] = timeout
     timeout = overrides.get("Execute", {}).get("timeout", config.Execute.timeout)
@@ -188,34 +182,34 @@ def _collect(result, checks, templates, graded, env, timeout, config):
         stem = Path(name).stem
         graded_path = graded / name
         graded_nb = json.loads(graded_path.read_text(encoding="utf-8")) if graded_path.exists() else None
-        test_cells = [c for c in template["cells"] if _meta(c).get("grade") and not _meta(c).get("solution")]
+        test_cells = [c for c in template["cells"] if nbgrader_meta(c).get("grade") and not nbgrader_meta(c).get("solution")]
         executed = {}
         if graded_nb is not None:
-            executed = {_meta(c).get("grade_id"): c for c in graded_nb["cells"] if _meta(c).get("grade_id")}
+            executed = {nbgrader_meta(c).get("grade_id"): c for c in graded_nb["cells"] if nbgrader_meta(c).get("grade_id")}
             died = [c for c in graded_nb["cells"] if (results.error_output(c) or {}).get("ename") == KERNEL_DIED]
             if died:
                 result.status = "failed"
                 first = died[0]
-                where = _meta(first).get("grade_id") or f"cell {graded_nb['cells'].index(first) + 1}"
+                where = nbgrader_meta(first).get("grade_id") or f"cell {graded_nb['cells'].index(first) + 1}"
                 result.reasons.append(f"{name}: the Python kernel stopped while running {where}; "
                                       "later cells did not run")
             for cell in graded_nb["cells"]:
                 out = results.error_output(cell)
-                if out and out.get("ename") == results.TIMEOUT and not _meta(cell).get("grade"):
-                    where = _meta(cell).get("grade_id") or f"cell {graded_nb['cells'].index(cell) + 1}"
+                if out and out.get("ename") == results.TIMEOUT and not nbgrader_meta(cell).get("grade"):
+                    where = nbgrader_meta(cell).get("grade_id") or f"cell {graded_nb['cells'].index(cell) + 1}"
                     result.reasons.append(f"{name}: {where} was stopped after {timeout} s")
         isolated_results = {}
         if graded_nb is not None and checks[name].notebook is not None:
-            setup = next((c for c in graded_nb["cells"] if _meta(c).get("grade_id") == "setup"), None) or \
-                next((c for c in graded_nb["cells"] if c.get("cell_type") == "code" and _meta(c).get("locked")
-                      and not _meta(c).get("grade")), None)
-            tests = {_meta(c)["grade_id"]: _cell_source(executed[_meta(c)["grade_id"]]) for c in test_cells
-                     if _meta(c)["grade_id"] in executed}
-            isolated_results = isolated.run_tests(_cell_source(setup) if setup else "", isolated.student_definitions(
+            setup = next((c for c in graded_nb["cells"] if nbgrader_meta(c).get("grade_id") == "setup"), None) or \
+                next((c for c in graded_nb["cells"] if c.get("cell_type") == "code" and nbgrader_meta(c).get("locked")
+                      and not nbgrader_meta(c).get("grade")), None)
+            tests = {nbgrader_meta(c)["grade_id"]: cell_source(executed[nbgrader_meta(c)["grade_id"]]) for c in test_cells
+                     if nbgrader_meta(c)["grade_id"] in executed}
+            isolated_results = isolated.run_tests(cell_source(setup) if setup else "", isolated.student_definitions(
                 checks[name].notebook), tests, graded, child_env, timeout)
         for t in test_cells:
-            gid = _meta(t)["grade_id"]
-            test = TestResult(stem, gid, _description(_cell_source(t)), float(_meta(t).get("points", 0)))
+            gid = nbgrader_meta(t)["grade_id"]
+            test = TestResult(stem, gid, _description(cell_source(t)), float(nbgrader_meta(t).get("points", 0)))
             auto = scores.get((stem, gid))
             test.notebook_passed = auto is not None and auto >= test.max_points > 0
             cell = executed.get(gid)
@@ -225,9 +219,9 @@ def _collect(result, checks, templates, graded, env, timeout, config):
                 out = results.error_output(cell)
                 if out is not None:
                     line = results.failure_line(out)
-                    test.hidden_failure = line is not None and line in results.hidden_lines(_cell_source(cell))
+                    test.hidden_failure = line is not None and line in results.hidden_lines(cell_source(cell))
                     if line is None and out.get("ename") not in (results.TIMEOUT, KERNEL_DIED):
-                        test.hidden_failure = bool(results.hidden_lines(_cell_source(cell)))  # cannot tell: be safe
+                        test.hidden_failure = bool(results.hidden_lines(cell_source(cell)))  # cannot tell: be safe
                     evalue = out.get("evalue", "")
                     test.message = results.full_message(out.get("ename", ""), evalue, timeout)
                     test.student_message = results.student_message(out.get("ename", ""), evalue,

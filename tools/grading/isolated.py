@@ -22,7 +22,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from helpers.notebooks import NotebookImportError, definitions
+from helpers.notebooks import NotebookImportError, cell_source, definitions, nbgrader_meta
 
 # Runs in the fresh runner process (passed with -c: the sandbox forbids reading course files).
 RUNNER = r'''
@@ -156,13 +156,11 @@ def student_definitions(notebook):
     """Definition sources of a notebook's non-test, non-read-only code cells, one per cell."""
     out = []
     for index, cell in enumerate(notebook["cells"]):
-        meta = cell.get("metadata", {}).get("nbgrader", {})
+        meta = nbgrader_meta(cell)
         if cell.get("cell_type") != "code" or meta.get("grade") or (meta.get("locked") and not meta.get("solution")):
             continue
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else source
         try:
-            kept = definitions(source, where=f"cell {index + 1}")
+            kept = definitions(cell_source(cell), where=f"cell {index + 1}")
         except NotebookImportError:
             continue  # a syntax error: that cell defines nothing, in the notebook either
         if kept:

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import nbformat
 
+from helpers.notebooks import cell_source, nbgrader_meta
+
 _COPY_PATTERNS = (
     r"\s*\(\d+\)$",          # "perceptron (1)"
     r"[\s_-]*copy\d*$",      # "perceptron-Copy1", "perceptron copy", "perceptron_copy2"
@@ -59,15 +61,6 @@ class NotebookPreflight:
     failure: str | None = None
 
 
-def _nbgrader(cell):
-    return cell.get("metadata", {}).get("nbgrader") or {}
-
-
-def _source(cell):
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else src
-
-
 def _squash(text):
     return re.sub(r"\s+", "", text)
 
@@ -86,7 +79,7 @@ def _first_line(code):
 
 
 def _kind(cell):
-    meta = _nbgrader(cell)
+    meta = nbgrader_meta(cell)
     if meta.get("grade") and not meta.get("solution"):
         return "test"
     if meta.get("solution"):
@@ -98,7 +91,7 @@ def _kind(cell):
 
 def _as_raw(cell, note):
     """Keep a cell's text but take it out of grading and execution."""
-    raw = {"cell_type": "raw", "metadata": {"nn_course": {"preflight": note}}, "source": _source(cell)}
+    raw = {"cell_type": "raw", "metadata": {"nn_course": {"preflight": note}}, "source": cell_source(cell)}
     if "id" in cell:
         raw["id"] = cell["id"]
     return raw
@@ -130,7 +123,7 @@ def match_files(submitted, expected_names, templates):
             continue
         candidates = [p for p in files if p not in used and normalized_stem(p.name) == normalized_stem(name)]
         if not candidates:
-            ids = {_nbgrader(c).get("grade_id") for c in templates[name]["cells"]} - {None}
+            ids = {nbgrader_meta(c).get("grade_id") for c in templates[name]["cells"]} - {None}
             candidates = [p for p in files if p not in used and _ids_in(p) & ids]
         if len(candidates) == 1:
             chosen[name] = candidates[0]
@@ -150,7 +143,7 @@ def match_files(submitted, expected_names, templates):
 def _ids_in(path):
     try:
         nb = json.loads(Path(path).read_text(encoding="utf-8"))
-        return {_nbgrader(c).get("grade_id") for c in nb.get("cells", [])} - {None}
+        return {nbgrader_meta(c).get("grade_id") for c in nb.get("cells", [])} - {None}
     except (OSError, ValueError, AttributeError, TypeError):
         return set()
 
@@ -178,13 +171,13 @@ def repair(nb, template):
     nb = copy.deepcopy(nb)
     repairs = []
     tcells = template["cells"]
-    tmeta = {_nbgrader(c)["grade_id"]: c for c in tcells if _nbgrader(c).get("grade_id")}
-    order = [g for g in (_nbgrader(c).get("grade_id") for c in tcells) if g]
+    tmeta = {nbgrader_meta(c)["grade_id"]: c for c in tcells if nbgrader_meta(c).get("grade_id")}
+    order = [g for g in (nbgrader_meta(c).get("grade_id") for c in tcells) if g]
 
     # 1. nbgrader cells that the assignment does not know: made ordinary cells.
     for cell in nb["cells"]:
-        gid = _nbgrader(cell).get("grade_id")
-        if _nbgrader(cell) and gid not in tmeta:
+        gid = nbgrader_meta(cell).get("grade_id")
+        if nbgrader_meta(cell) and gid not in tmeta:
             cell["metadata"].pop("nbgrader", None)
             if gid:
                 repairs.append(f"cell '{gid}' is not part of the assignment: graded as an ordinary cell")
@@ -192,7 +185,7 @@ def repair(nb, template):
     # 2. duplicated nbgrader cells: keep one, keep the others' text as raw cells.
     positions = {}
     for i, cell in enumerate(nb["cells"]):
-        gid = _nbgrader(cell).get("grade_id")
+        gid = nbgrader_meta(cell).get("grade_id")
         if gid:
             positions.setdefault(gid, []).append(i)
     drop = {}
@@ -201,8 +194,8 @@ def repair(nb, template):
             continue
         kind = _kind(tmeta[gid])
         if kind == "solution":
-            stub = _squash(_source(tmeta[gid]))
-            answered = [i for i in idx if _squash(_source(nb["cells"][i])) != stub]
+            stub = _squash(cell_source(tmeta[gid]))
+            answered = [i for i in idx if _squash(cell_source(nb["cells"][i])) != stub]
             pool = answered or idx
             keep = max(pool, key=lambda i: ((nb["cells"][i].get("execution_count") or -1), i))
             repairs.append(f"solution cell '{gid}' appeared {len(idx)} times: graded the copy with your answer "
@@ -218,7 +211,7 @@ def repair(nb, template):
         nb["cells"][i] = _as_raw(nb["cells"][i], note)
 
     # 3. cells whose nbgrader metadata was stripped.
-    present = {_nbgrader(c).get("grade_id") for c in nb["cells"]} - {None}
+    present = {nbgrader_meta(c).get("grade_id") for c in nb["cells"]} - {None}
     for gid in order:
         if gid in present:
             continue
@@ -226,21 +219,21 @@ def repair(nb, template):
         kind = _kind(t)
         candidates = []
         for i, cell in enumerate(nb["cells"]):
-            if _nbgrader(cell) or cell.get("cell_type") != t.get("cell_type"):
+            if nbgrader_meta(cell) or cell.get("cell_type") != t.get("cell_type"):
                 continue
-            src = _source(cell)
-            if kind == "test" and _first_line(src) and _first_line(src) == _first_line(_source(t)):
+            src = cell_source(cell)
+            if kind == "test" and _first_line(src) and _first_line(src) == _first_line(cell_source(t)):
                 candidates.append(i)
             elif kind == "solution" and t.get("cell_type") == "code":
-                names = _defined_names(_source(t))
+                names = _defined_names(cell_source(t))
                 if names and _defined_names(src) == names:
                     candidates.append(i)
-            elif kind == "read-only" and _squash(src) == _squash(_source(t)):
+            elif kind == "read-only" and _squash(src) == _squash(cell_source(t)):
                 candidates.append(i)
         if candidates:
             if kind == "solution":
-                stub = _squash(_source(t))
-                answered = [i for i in candidates if _squash(_source(nb["cells"][i])) != stub] or candidates
+                stub = _squash(cell_source(t))
+                answered = [i for i in candidates if _squash(cell_source(nb["cells"][i])) != stub] or candidates
                 i = max(answered, key=lambda j: ((nb["cells"][j].get("execution_count") or -1), j))
             else:
                 i = candidates[0]
@@ -258,7 +251,7 @@ def repair(nb, template):
         t = tmeta[gid]
         index = 0
         for prev in reversed(order[:pos]):
-            found = [i for i, c in enumerate(nb["cells"]) if _nbgrader(c).get("grade_id") == prev]
+            found = [i for i, c in enumerate(nb["cells"]) if nbgrader_meta(c).get("grade_id") == prev]
             if found:
                 index = found[-1] + 1
                 break
@@ -272,12 +265,12 @@ def repair(nb, template):
 
     # 5. cell types and test metadata the student changed (nbgrader refills sources and points).
     for cell in nb["cells"]:
-        gid = _nbgrader(cell).get("grade_id")
+        gid = nbgrader_meta(cell).get("grade_id")
         if not gid:
             continue
         t = tmeta[gid]
         if cell.get("cell_type") != t.get("cell_type"):
-            kept = _source(cell)
+            kept = cell_source(cell)
             cell.clear()
             cell.update(_fresh_copy(t))
             if _kind(t) == "solution":
@@ -285,9 +278,9 @@ def repair(nb, template):
             repairs.append(f"cell '{gid}' had been changed to another cell type: restored")
             continue
         if _kind(t) == "test":
-            if _squash(_source(cell)) != _squash(_source(t)):
+            if _squash(cell_source(cell)) != _squash(cell_source(t)):
                 repairs.append(f"test cell '{gid}' was edited: the original test is used")
-            if _nbgrader(cell).get("points") != _nbgrader(t).get("points"):
+            if nbgrader_meta(cell).get("points") != nbgrader_meta(t).get("points"):
                 repairs.append(f"the points of test cell '{gid}' were changed: the original points are used")
             cell["metadata"]["nbgrader"] = copy.deepcopy(t["metadata"]["nbgrader"])
         elif _kind(t) == "read-only":

@@ -12,6 +12,10 @@ c.CourseDirectory.db_url = "sqlite:///" + os.path.join(here, "gradebook.db")
 # Grading hardening -------------------------------------------------------------------------------
 # Per-cell limit: a long training demo fits, an infinite loop in a student's function does not.
 c.Execute.timeout = 120
+# After a cell finishes, nbgrader waits this long for the rest of its output and fails the whole
+# notebook if it does not arrive (it must not miss a test's error). 4 s, the default, is too short
+# for a big print on a busy machine.
+c.Execute.iopub_timeout = 30
 # A deleted or stripped test cell is put back from the gradebook instead of silently scoring 0.
 c.OverwriteCells.add_missing_cells = True
 # Any stderr output in a test cell scores 0, even for a right answer. Drop warnings (numpy's

@@ -37,13 +37,13 @@ def _regions(source, begin, end):
     return out
 
 
-def secret_regions(nb):
-    """Solution regions and hidden-test blocks of a source notebook, each a list of lines."""
+def secret_regions(nb, kinds=("SOLUTION", "HIDDEN TESTS")):
+    """Solution regions and/or hidden-test blocks of a source notebook, each a list of lines."""
     regions = []
     for cell in nb.cells:
         if cell.cell_type == "code":
-            for begin, end in (("BEGIN SOLUTION", "END SOLUTION"), ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS")):
-                for block in re.findall(rf"### {begin}\n(.*?)### {end}", cell.source, flags=re.S):
+            for kind in kinds:
+                for block in re.findall(rf"### BEGIN {kind}\n(.*?)### END {kind}", cell.source, flags=re.S):
                     regions.append(block.splitlines())
     return regions
 
@@ -165,10 +165,20 @@ def _lines_by_file(paths):
     return out
 
 
+def _release_assignment(path):
+    """The assignment a release file belongs to (release/<assignment>/...), or None for helpers/."""
+    rel = path.relative_to(COURSE_ROOT).parts
+    return rel[1] if rel[0] == "release" else None
+
+
 def test_no_solution_or_hidden_test_text_in_release_or_helpers():
     """A solution or hidden-test line must not reach its own release notebook or helpers/ (line by line),
     and no solution region or hidden block may be copied into another assignment's release (2+ lines
-    of the same region: single generic lines like `for i in range(num_iterations):` may recur)."""
+    of the same region: single generic lines like `for i in range(num_iterations):` may recur).
+
+    One exception, in assignment order (the design's "code that an earlier assignment graded"): a
+    *later* assignment's release may give an earlier assignment's solutions read-only. Hidden tests
+    are never given anywhere, and helpers/ never holds a solution."""
     releases = _lines_by_file(p for p in (COURSE_ROOT / "release").rglob("*") if p.is_file())
     helpers = _lines_by_file((COURSE_ROOT / "helpers").rglob("*.py"))
     leaks = []
@@ -176,14 +186,26 @@ def test_no_solution_or_hidden_test_text_in_release_or_helpers():
         nb = nbformat.read(path, as_version=4)
         public = public_lines(nb)
         own = COURSE_ROOT / "release" / path.parent.name / path.name
-        for region in secret_regions(nb):
-            lines = [ln.strip() for ln in region if significant(ln) and ln.strip() not in public]
-            for where, found in list(releases.items()) + list(helpers.items()):
-                hits = [ln for ln in lines if ln in found]
-                same_place = where == own or where.suffix == ".py"
-                if hits and (same_place or len(hits) >= 2):
-                    leaks.append(f"{_id(path)}: {hits[:3]} appear in {where.relative_to(COURSE_ROOT)}")
+        graded_in = path.parent.name
+        places = list(releases.items()) + list(helpers.items())
+        for kind in ("SOLUTION", "HIDDEN TESTS"):
+            # where may a region of this kind not appear? a solution may appear in a later assignment's release
+            banned = [(w, f) for w, f in places
+                      if kind == "HIDDEN TESTS" or _release_assignment(w) is None or _release_assignment(w) <= graded_in]
+            for region in secret_regions(nb, kinds=(kind,)):
+                lines = [ln.strip() for ln in region if significant(ln) and ln.strip() not in public]
+                leaks += _leaked(path, own, lines, banned)
     assert not leaks, "solution or hidden-test lines leaked:\n" + "\n".join(leaks)
+
+
+def _leaked(path, own, lines, places):
+    out = []
+    for where, found in places:
+        hits = [ln for ln in lines if ln in found]
+        same_place = where == own or where.suffix == ".py"
+        if hits and (same_place or len(hits) >= 2):
+            out.append(f"{_id(path)}: {hits[:3]} appear in {where.relative_to(COURSE_ROOT)}")
+    return out
 
 
 def test_helpers_define_no_graded_function():

@@ -66,6 +66,27 @@ EXPECTATIONS = {
                   r"cost of predicting 34\.4% 'cat' for every picture: 0\.6440",
                   r"MLPClassifier\(random_state=3\):"],
     },
+    "07_optimization/optimization.ipynb": {
+        # the published DeepLearning.AI figures: costs every 1000 epochs and train accuracies, the unit figures
+        "shows": [r"--- gd .*\nCost after epoch 0: 0\.702405\s+Cost after epoch 1000: 0\.668101\s+"
+                  r"Cost after epoch 2000: 0\.635288\s+Cost after epoch 3000: 0\.600491\s+"
+                  r"Cost after epoch 4000: 0\.573367\s+gd: train accuracy 71\.67 %",
+                  r"Cost after epoch 0: 0\.702413\s+Cost after epoch 1000: 0\.668167\s+"
+                  r"Cost after epoch 2000: 0\.635388\s+Cost after epoch 3000: 0\.600591\s+"
+                  r"Cost after epoch 4000: 0\.573444\s+momentum: train accuracy 71\.67 %",
+                  r"Cost after epoch 0: 0\.702166\s+Cost after epoch 1000: 0\.167845\s+"
+                  r"Cost after epoch 2000: 0\.141316\s+Cost after epoch 3000: 0\.138788\s+"
+                  r"Cost after epoch 4000: 0\.136066\s+adam: train accuracy 94\.33 %",
+                  r"gd \+ update_lr: train accuracy 65\.33 %", r"gd \+ schedule_lr_decay: train accuracy 94\.33 %",
+                  r"momentum \+ schedule_lr_decay: train accuracy 95\.33 %",
+                  r"adam \+ schedule_lr_decay: train accuracy 94\.00 %",
+                  r"update_lr\(0\.5, 2, 1\) = 0\.16666666666666666\n",
+                  r"schedule_lr_decay\(0\.5, 10, 0\.3, 100\) = 0\.5\n",
+                  r"schedule_lr_decay\(0\.5, 100, 0\.3, 100\) = 0\.3846153846153846\n",
+                  r"t = 1 \(correct.*W1 moves by -0\.010000\n.*t = 0 .*W1 moves by nan",
+                  r"epoch 0 of Adam: summed losses / m = 0\.702166 \(published convention\)",
+                  r"MLPClassifier\(sgd \+ momentum 0\.9\): \d+ epochs", r"MLPClassifier\(adam\): \d+ epochs"],
+    },
     "notebooks/01_what_learning_is.ipynb": {
         "budget": 60,
         "shows": [r"classification accuracy: train \d+%, test \d+%",

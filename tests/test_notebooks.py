@@ -87,6 +87,25 @@ EXPECTATIONS = {
                   r"epoch 0 of Adam: summed losses / m = 0\.702166 \(published convention\)",
                   r"MLPClassifier\(sgd \+ momentum 0\.9\): \d+ epochs", r"MLPClassifier\(adam\): \d+ epochs"],
     },
+    "08_batch_normalization/batch_normalization.ipynb": {
+        "shows": [r"Before batch normalization:\n  means: \[ -2\.3814598  -13\.18038246   1\.91780462\]\n"
+                  r"  stds:  \[27\.18502186 34\.21455511 37\.68611762\]",
+                  r"\(gamma = 1, beta = 0\):\n  means: \[-?\d\.\d+e-1[6-8] -?\d\.\d+e-1[6-8] -?\d\.\d+e-1[6-8]\]\n"
+                  r"  stds:  \[0\.99999999 1\.         1\.        \]",
+                  r"beta = \[11, 12, 13\]\):\n  means: \[11\. 12\. 13\.\]\n  stds:  \[0\.99999999 1\.99999999 2\.99999999\]",
+                  r"running averages\):\n  means: \[-0\.03927354 -0\.04349152 -0\.10452688\]\n"
+                  r"  stds:  \[1\.01531428 1\.01238373 0\.97819988\]",
+                  r"graph version: dZ error 1\.70e-09, dgamma error 7\.42e-13, dbeta error 2\.88e-12",
+                  r"simplified version: dZ error 1\.70e-09, dgamma error 7\.42e-13, dbeta error 2\.88e-12",
+                  r"Z \(500, 100\): graph \d+ µs, simplified \d+ µs per call; speed-up x\d+\.\d",
+                  r"relative errors: dW1 \d\.\de-(0[89]|1\d)",
+                  r"learning rate 0\.1 +with batch norm: .* test accuracy 9[5-9]\.\d %",
+                  r"\n +0\.0010 \| +5\d\.\d % / +9\d\.\d %",
+                  r"\n +2 \| +0\.0\d+ / 0\.[3-9]\d+ \|",
+                  r"batch size 10: mean \|train-mode output - test-mode output\| over the first 10 steps 0\.[1-4]\d+, "
+                  r"over the last 10 steps 0\.0\d+",
+                  r"layer norm: 0\.0e\+00"],
+    },
     "notebooks/01_what_learning_is.ipynb": {
         "budget": 60,
         "shows": [r"classification accuracy: train \d+%, test \d+%",

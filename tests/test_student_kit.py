@@ -259,3 +259,13 @@ def test_student_mode_config_hides_the_instructor_plugins(tmp_path):
     server = json.loads((tmp_path / "etc/jupyter/jupyter_server_config.json").read_text())
     assert server["ServerApp"]["jpserver_extensions"]["nbgrader.server_extensions.validate_assignment"] is True
     assert server["ServerApp"]["jpserver_extensions"]["nbgrader.server_extensions.formgrader"] is False
+
+
+def test_release_notebooks_carry_the_kernels_language_info():
+    """JupyterLab writes the kernel's language_info into an opened notebook; a release notebook that
+    already holds exactly that opens unmodified (tests/test_student_flow.py checks it in a browser)."""
+    from ipykernel.ipkernel import IPythonKernel
+
+    for path in (COURSE_ROOT / "release").rglob("*.ipynb"):
+        info = json.loads(path.read_text(encoding="utf-8"))["metadata"]["language_info"]
+        assert info == dict(IPythonKernel.language_info), f"{path.relative_to(COURSE_ROOT)}: run `make release`"

@@ -24,7 +24,8 @@ INPUTS = ("requirements.txt", "pyproject.toml")
 # nbgrader's JupyterLab plugins a student must not see: Formgrader, Create Assignment (it edits the
 # nbgrader type of cells), the exchange lists and the menu that would hold them. Validate stays on.
 HIDDEN_PLUGINS = ("@jupyter/nbgrader:menu", "@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
-                  "@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:course-list")
+                  "@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:course-list",
+                  "@jupyterlab/apputils-extension:announcements")  # and the "Jupyter news" pop-up
 SERVER_EXTENSIONS = {"nbgrader.server_extensions.validate_assignment": True,
                      "nbgrader.server_extensions.formgrader": False,
                      "nbgrader.server_extensions.assignment_list": False,

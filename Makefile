@@ -8,7 +8,8 @@ STAMP  := $(VENV)/.installed
 # Run every tool from the venv, so nothing installed elsewhere on the machine leaks in.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup lab test release autograde feedback grades lint clean student-mode instructor-mode
+.PHONY: setup lab test release autograde feedback grades lint clean student-mode instructor-mode student-kit \
+	exchange-release collect
 
 setup: $(STAMP)
 
@@ -33,6 +34,22 @@ test: setup
 release: setup
 	$(BIN)/python -m tools.build_reference
 	$(BIN)/python -m tools.release
+
+## Instructors: what students receive, in dist/student-kit/ (ASSIGNMENT=... for one kit; default: all).
+student-kit: setup
+	$(BIN)/python -m tools.student_kit $(ASSIGNMENT)
+
+# The nbgrader exchange of a shared server or JupyterHub: EXCHANGE=... or $$NBGRADER_EXCHANGE, else
+# nbgrader's default /usr/local/share/nbgrader/exchange.
+EXCHANGE_ARG = $(if $(EXCHANGE),--exchange $(EXCHANGE))
+
+## Instructors on a server: release ASSIGNMENT=... to the exchange (students fetch it there).
+exchange-release: setup
+	$(BIN)/python -m tools.exchange release $(ASSIGNMENT) $(EXCHANGE_ARG)
+
+## Instructors on a server: collect ASSIGNMENT=...'s submissions from the exchange into submitted/.
+collect: setup
+	$(BIN)/python -m tools.exchange collect $(ASSIGNMENT) $(EXCHANGE_ARG)
 
 ## Instructors: grade everything in submitted/ (STUDENT=... ASSIGNMENT=... to narrow it).
 autograde: setup

@@ -11,7 +11,28 @@ import shutil
 import sys
 import time
 
+import nbformat
+
 from tools.course import COURSE_ROOT, assignments, nbgrader_api
+
+
+def kernel_language_info():
+    """What the python3 kernel (ipykernel, on this Python) puts in a notebook's metadata.language_info."""
+    from ipykernel.ipkernel import IPythonKernel
+
+    return dict(IPythonKernel.language_info)
+
+
+def complete_language_info(folder):
+    """Give every notebook under ``folder`` the kernel's full language_info. JupyterLab writes the
+    kernel's language_info into an opened notebook; when it is already there, nothing changes, so an
+    untouched notebook does not open as modified (and saving it changes nothing)."""
+    info = kernel_language_info()
+    for path in sorted(folder.rglob("*.ipynb")):
+        nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+        if nb.metadata.get("language_info") != info:
+            nb.metadata["language_info"] = info
+            nbformat.write(nb, path)
 
 
 def generate(assignment_ids, root=COURSE_ROOT):
@@ -25,6 +46,7 @@ def generate(assignment_ids, root=COURSE_ROOT):
         if not result["success"]:
             raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n"
                                f"{result.get('error', '')}\n{result.get('log', '')}")
+        complete_language_info(target)
 
 
 def main(argv=None):

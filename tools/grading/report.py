@@ -1,8 +1,9 @@
 """The class report behind `make grades`: reports/grades.csv and reports/report.html.
 
 grades.csv has one row per student and assignment: status (ok / repaired / failed), the reasons,
-the review flag and why, score and max score, and one column per test (``<notebook>/<test id>``
-with the points earned). report.html shows the score distribution per assignment, the pass rate
+the review flag and why, score and max score, the points still pending (manually graded answers
+not scored yet), and one column per test (``<notebook>/<test id>`` with the points earned, or
+``pending``). report.html shows the score distribution per assignment, the pass rate
 of every test (which exercise the class struggled with), and the flagged and failed submissions.
 """
 
@@ -39,9 +40,10 @@ def table(results):
             "review_reasons": "; ".join(r["review_reasons"]),
             "score": r["score"],
             "max_score": r["max_score"],
+            "pending_points": r.get("pending_points", 0.0),
         }
         for t in r["tests"]:
-            row[f"{r['assignment']}:{t['notebook']}/{t['grade_id']}"] = t["points"]
+            row[f"{r['assignment']}:{t['notebook']}/{t['grade_id']}"] = "pending" if t.get("pending") else t["points"]
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -75,7 +77,8 @@ def write(root=COURSE_ROOT, folder=None):
         axes[0].set_title(f"{assignment}: score distribution")
         axes[0].set_xlabel("score [% of max]")
         axes[0].set_ylabel("submissions")
-        tests = [f"{t['notebook']}/{t['grade_id']}" for t in mine[0]["tests"]]
+        # Manually graded answers have no pass rate: their scores are the instructor's (or pending).
+        tests = [f"{t['notebook']}/{t['grade_id']}" for t in mine[0]["tests"] if not t.get("manual")]
         rates = [100 * sum(t["points"] >= t["max_points"] > 0 for r in mine for t in r["tests"]
                            if f"{t['notebook']}/{t['grade_id']}" == name) / len(mine) for name in tests]
         axes[1].barh(tests, rates, color="tab:green")
@@ -86,6 +89,10 @@ def write(root=COURSE_ROOT, folder=None):
         axes[1].set_ylabel("test")
         fig.tight_layout()
         parts.append(f"<h2>{e(assignment)}</h2>" + _figure_to_html(fig))
+        waiting = sum(1 for r in mine if r.get("pending_points"))
+        if waiting:
+            parts.append(f"<p>{waiting} of {len(mine)} submissions have written answers waiting for manual grading "
+                         "(formgrader); their scores above do not include those points yet.</p>")
         plt.close(fig)
     attention = [r for r in results if r["review"] or r["status"] == "failed"]
     rows = "".join(

@@ -9,7 +9,8 @@
    gradebook gets that as a manual score, with a comment);
 4. copy nbgrader's output to autograded/<student>/<assignment>/ and write ``grading.json`` there:
    status (ok / repaired / failed), reasons, repairs, review flags and a per-test breakdown with
-   the instructor's and the student-safe message of every failure.
+   the instructor's and the student-safe message of every failure, and its diagnosis (the mistake
+   helpers.checks recognised, hidden tests included; see tools.grading.results.diagnosis).
 
 Manually graded answers (nbgrader cells with ``solution: true, grade: true``, e.g. a markdown cell
 where the student explains something) are not run. Their points count in ``max_score``; their
@@ -61,6 +62,10 @@ class TestResult:
     hidden_failure: bool = False
     message: str = ""          # for the instructor
     student_message: str = ""  # safe to show the student
+    # For the instructor's class report (tools.grading.report), set for every failed autograded test:
+    diagnosis: str = ""        # a named mistake's id, "no known mistake", "not implemented", "error: <type>"
+    explanation: str = ""      # what the student was told about it (hidden tests included)
+    function: str = ""         # the function the failing check was about, if known
 
 
 @dataclass
@@ -249,15 +254,21 @@ def _collect(result, checks, templates, graded, env, timeout, config):
                     if line is None and out.get("ename") not in (results.TIMEOUT, KERNEL_DIED):
                         test.hidden_failure = bool(results.hidden_lines(cell_source(cell)))  # cannot tell: be safe
                     evalue = out.get("evalue", "")
+                    test.diagnosis, test.explanation, test.function = results.diagnosis(
+                        out.get("ename", ""), evalue, results.diagnosis_record(out))
                     test.message = results.full_message(out.get("ename", ""), evalue, timeout)
                     test.student_message = results.student_message(out.get("ename", ""), evalue,
                                                                    test.hidden_failure, timeout)
                 else:
                     test.message = test.student_message = "this test produced output on stderr (scored 0 by nbgrader)"
+                    test.diagnosis, test.explanation = "error: output on stderr", test.message
             elif cell is None:
                 test.message = test.student_message = "not graded: the notebook could not be graded"
+                test.diagnosis, test.explanation = "not graded", test.message
             passed_both = test.notebook_passed and (test.isolated_passed is not False)
             test.points = test.max_points if passed_both else 0.0
+            if not passed_both and not test.diagnosis:  # e.g. a nbgrader score below max without an error
+                test.diagnosis, test.explanation = results.NO_KNOWN_MISTAKE, test.message
             if iso is not None and test.isolated_passed != test.notebook_passed:
                 result.review = True
                 how = "passed" if test.notebook_passed else "failed"
@@ -267,6 +278,8 @@ def _collect(result, checks, templates, graded, env, timeout, config):
                 if test.notebook_passed and not test.isolated_passed:
                     hidden = iso.get("line") in results.hidden_lines(tests.get(gid, "")) if iso.get("line") else True
                     test.message = f"failed when re-run in isolation: {iso.get('ename')}: {iso.get('message', '')[:500]}"
+                    test.diagnosis, test.explanation, test.function = results.diagnosis(
+                        iso.get("ename") or "", iso.get("message", ""), iso.get("diagnosis"))
                     test.student_message = results.student_message(iso.get("ename") or "", iso.get("message", ""),
                                                                    hidden, timeout)
             result.tests.append(test)

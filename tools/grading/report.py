@@ -125,12 +125,16 @@ def misconception_chart(assignment, rows, submissions, top=12):
     for i, r in enumerate(shown):
         ax.text(r["count"], i, f" {r['count']} ({r['percent']:g} %)", va="center", fontsize=8)
     ax.set_xlim(0, max([r["count"] for r in shown] + [1]) * 1.25)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(f"submissions (of {submissions})")
     ax.set_title(f"{assignment}: most frequent diagnoses of failed tests (top {len(shown)} of {len(rows)})")
     from matplotlib.patches import Patch
 
     kinds = [k for k in KIND_COLOURS if any(r["kind"] == k for r in shown)]
-    ax.legend(handles=[Patch(color=KIND_COLOURS[k], label=k) for k in kinds], loc="lower right", fontsize=8)
+    ax.legend(handles=[Patch(color=KIND_COLOURS[k], label=k) for k in kinds], loc="upper left", fontsize=8,
+              bbox_to_anchor=(1.01, 1), frameon=False)
     fig.tight_layout()
     return fig
 

@@ -151,8 +151,9 @@ def _misconception_section(assignment, rows, submissions, chart_html):
     by_kind = Counter()
     for r in rows:
         by_kind[r["kind"]] += r["count"]
-    summary = ", ".join(f"{n} {k}{'s' if n != 1 and k in ('named mistake', 'error') else ''}"
-                        for k, n in by_kind.most_common())
+    plural = {"named mistake": "named mistakes", "unrecognised wrong answer": "unrecognised wrong answers",
+              "error": "errors"}
+    summary = ", ".join(f"{n} {plural.get(k, k) if n != 1 else k}" for k, n in by_kind.most_common())
     body = "".join(
         f"<tr><td>{r['count']}</td><td>{r['percent']:g} %</td><td>{e(r['notebook'])}/<code>{e(r['test'])}</code></td>"
         f"<td><code>{e(r['function'])}</code></td><td>{e(r['kind'])}<br><code>{e(r['diagnosis'])}</code></td>"

@@ -58,7 +58,8 @@ def build_tuning(s, out):
     for i, part in enumerate(s.split_train_dev_test(X, Y, (0.6, 0.2, 0.2), seed=1)):
         out[f"split/expected/{i}"] = part
     rng = np.random.RandomState(1)
-    first, second = rng.permutation(10), rng.permutation(10)
+    rng.permutation(10)  # the permutation of X; a second one shuffles Y in the mistake
+    second = rng.permutation(10)
     out["split/two_permutations/Y_train"] = Y[:, second[:6]]
     out["split/unshuffled/X_train"] = X[:, :6]
 

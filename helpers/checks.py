@@ -19,12 +19,22 @@ Student code is run through :func:`run`, which silences numpy floating-point war
 warnings (any stderr output in a test cell would zero a correct answer under nbgrader) and checks
 that the inputs were not modified.
 
+Every failure also records a *diagnosis*: a stable identifier of what the check recognised (the
+slug of a named mistake such as ``missing-1-m`` or ``the-bias-b-is-missing-z-w-a-b``, or
+``no known mistake``, ``not implemented``, ``error: <ExceptionType>``), the explanation the student
+saw and the function. It never depends on the student's numbers, so the class report can count
+how many submissions made each mistake (tools/grading/report.py). Under nbgrader's autograder the
+traceback carries it on one extra line for the grader; students never see that line.
+
 Introduced in 01_perceptron; used by every assignment.
 """
 
 import copy as _copy_module
 import inspect as _inspect
+import json as _json
 import math as _math
+import os as _os
+import re as _re
 import sys as _sys
 import textwrap as _textwrap
 import traceback as _traceback
@@ -71,11 +81,36 @@ __all__ = [
     "expect_raises",
     "check",
     "diagnose",
+    "diagnosis_id",
+    "NO_KNOWN_MISTAKE",
+    "NOT_IMPLEMENTED",
     "numerical_gradient",
     "relative_error",
     "gradient_check",
     "GRADIENT_THRESHOLDS",
 ]
+
+
+NO_KNOWN_MISTAKE = "no known mistake"
+NOT_IMPLEMENTED = "not implemented"
+
+
+def diagnosis_id(text):
+    """A stable identifier for a named mistake: the slug of its explanation with numbers removed
+    (``"the slope for z < 0 is 0.01, not 0.1."`` -> ``"the-slope-for-z-is-not"``), at most 80 characters."""
+    words = _re.findall(r"[a-z]+", _re.sub(r"\d+(?:\.\d+)?(?:e-?\d+)?", " ", text.lower()))
+    slug = ""
+    for word in words:
+        if len(slug) + len(word) + 1 > 80:
+            break
+        slug = f"{slug}-{word}" if slug else word
+    return slug or NO_KNOWN_MISTAKE
+
+
+def _function_of(name):
+    """The function a check's name is about: ``"propagate(w, b) -> grads['dw']"`` -> ``"propagate"``."""
+    found = _re.match(r"\s*([A-Za-z_][\w.]*)", name or "")
+    return found.group(1) if found else ""
 
 
 class CheckFailure(AssertionError):
@@ -86,6 +121,9 @@ class CheckFailure(AssertionError):
     """
 
     test_line = None
+    diagnosis = NO_KNOWN_MISTAKE  # a stable identifier of what the check recognised (see diagnosis_id)
+    explanation = ""              # the hint (or first line) the student saw for it
+    function = ""                 # the function the failing check was about
 
     def _render_traceback_(self):
         # IPython shows this instead of a stack trace: the message is the whole story, and no line
@@ -93,7 +131,13 @@ class CheckFailure(AssertionError):
         lines = CourseError._render_traceback_(self)
         if self.test_line is not None:
             lines.append(f"\x1b[2m(line {self.test_line} of the test cell)\x1b[0m")
+        if _os.environ.get("NBGRADER_EXECUTION") == "autograde":  # for the grader's class report only
+            lines.append(f"\x1b[2m(diagnosis {_json.dumps(self.record())})\x1b[0m")
         return lines
+
+    def record(self):
+        """The diagnosis as a dict: ``{"id", "explanation", "function"}``."""
+        return {"id": self.diagnosis, "explanation": self.explanation, "function": self.function}
 
 
 # --------------------------------------------------------------------------------------------
@@ -136,12 +180,23 @@ def _caller_line():
     return frame.f_lineno if frame is not None else None
 
 
-def _fail(lines):
+def _fail(lines, diagnosis=NO_KNOWN_MISTAKE, explanation=None, function=None):
+    """Raise a CheckFailure with ``lines`` as its message and the diagnosis the check made (its id,
+    the explanation the student saw, by default the first line, and the function it is about)."""
     __tracebackhide__ = True
     text = "\n".join(_wrap(part) for line in lines if line is not None for part in line.split("\n"))
     error = CheckFailure(text)
     error.test_line = _caller_line()
+    first = next((line for line in lines if line), "")
+    error.diagnosis = diagnosis
+    error.explanation = explanation or first.split("\n")[0]
+    error.function = function if function is not None else _function_of(first)
     raise error from None
+
+
+def _named(hints, fallback=NO_KNOWN_MISTAKE):
+    """_fail's keywords for a list of (id, text) diagnoses: the first one names the failure."""
+    return {"diagnosis": hints[0][0], "explanation": hints[0][1]} if hints else {"diagnosis": fallback}
 
 
 # --------------------------------------------------------------------------------------------
@@ -294,9 +349,11 @@ def run(fn, *args, name=None, check_mutation=True, **kwargs):
             _warnings.simplefilter("ignore")
             result = fn(*args, **kwargs)
     except NotImplementedError:
-        _fail([f"{label} is not implemented yet: replace `raise NotImplementedError()` with your code."])
+        _fail([f"{label} is not implemented yet: replace `raise NotImplementedError()` with your code."],
+              NOT_IMPLEMENTED)
     except Exception as error:  # noqa: BLE001 - reported with the student's own frames only
-        _fail(_explain_error(label, error))
+        _fail(_explain_error(label, error), f"error: {type(error).__name__}",
+              f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}".rstrip(": "))
     mutated = []
     for (arg, snap), (_, value) in zip(before, named):
         mutated += _changed(snap, value, arg)
@@ -304,7 +361,8 @@ def run(fn, *args, name=None, check_mutation=True, **kwargs):
         _fail([f"{label} modified its input: {', '.join(mutated)} changed during the call "
                "(input mutated).",
                "Hint: an in-place update such as `W -= ...`, `w[0] += ...` or `params[k] = ...` on the "
-               "argument writes into the caller's array. Work on a copy (`W = W - ...`, `.copy()`)."])
+               "argument writes into the caller's array. Work on a copy (`W = W - ...`, `.copy()`)."],
+              "input-mutated", f"{label} modified its input (input mutated).")
     return result
 
 
@@ -328,28 +386,37 @@ def diagnose(actual, expected, m=None, rtol=1e-5, atol=1e-8):
     Returns a list of hints (empty when nothing known matches). ``m`` is the number of examples,
     used to recognise a missing or doubled 1/m. Arrays must already be ndarrays.
     """
+    return [text for _, text in _diagnoses(actual, expected, m, rtol, atol)]
+
+
+def _add(hints, identifier, text):
+    hints.append((identifier, text))
+
+
+def _diagnoses(actual, expected, m=None, rtol=1e-5, atol=1e-8):
+    """:func:`diagnose` with a stable identifier for each hint: a list of (id, hint)."""
     hints = []
     a, e = actual, expected
     if a.shape != e.shape:
         if e.ndim == 0 and a.shape in ((1, 1), (1,)):
-            hints.append(f"a {a.shape} array where a scalar belongs: return a float, e.g. `cost.item()` "
+            _add(hints, "array-where-scalar-belongs", f"a {a.shape} array where a scalar belongs: return a float, e.g. `cost.item()` "
                          "or `np.squeeze(cost)`.")
         elif a.ndim == 2 and e.ndim == 2 and a.shape == e.shape[::-1]:
             if _allclose(a.T, e, rtol, atol):
-                hints.append("transposed: your result is the transpose of the expected one "
+                _add(hints, "transposed", "transposed: your result is the transpose of the expected one "
                              "(check the order of the factors in the dot product, and where `.T` goes).")
             else:
-                hints.append("the shape is the transpose of the expected one (transposed) and the values "
+                _add(hints, "transposed-shape-and-wrong-values", "the shape is the transpose of the expected one (transposed) and the values "
                              "differ too.")
         elif e.ndim == 2 and a.ndim == 1 and a.size == e.size:
             if 1 in e.shape:
-                hints.append(f"a rank-1 array of shape {a.shape} where {e.shape} belongs (lost keepdims): "
+                _add(hints, "lost-keepdims", f"a rank-1 array of shape {a.shape} where {e.shape} belongs (lost keepdims): "
                              "use `keepdims=True` in sums, or `.reshape(" + ", ".join(map(str, e.shape)) + ")`.")
         elif a.ndim == 2 and e.ndim == 1 and a.size == e.size and 1 in a.shape:
-            hints.append(f"a {a.shape} array where a 1-D array of shape {e.shape} belongs: flatten it "
+            _add(hints, "2d-array-where-1d-belongs", f"a {a.shape} array where a 1-D array of shape {e.shape} belongs: flatten it "
                          "(`.ravel()`), or check which axis you keep.")
         elif e.ndim == 2 and a.ndim == 2 and a.shape[0] == e.shape[0] and e.shape[1] == 1:
-            hints.append(f"expected one column per layer unit, shape {e.shape}; got {a.shape}. A bias "
+            _add(hints, "bias-not-summed-over-examples", f"expected one column per layer unit, shape {e.shape}; got {a.shape}. A bias "
                          "(or its gradient) is summed over the examples: `np.sum(dZ, axis=1, keepdims=True)`.")
         return hints
     if a.dtype.kind not in "biufc" or e.dtype.kind not in "biufc":
@@ -357,33 +424,33 @@ def diagnose(actual, expected, m=None, rtol=1e-5, atol=1e-8):
     af = a.astype(float)
     ef = e.astype(float)
     if not (bool(_isfinite(af).all())):
-        hints.append("your result contains NaN or inf: look for log(0), a division by zero, or an "
+        _add(hints, "nan-or-inf", "your result contains NaN or inf: look for log(0), a division by zero, or an "
                      "overflow (a learning rate that is too large makes values explode).")
         return hints
     if _allclose(af, -ef, rtol, atol) and bool((_abs(ef) > atol).any()):
-        hints.append("flipped sign: your result is the negative of the expected one.")
+        _add(hints, "flipped-sign", "flipped sign: your result is the negative of the expected one.")
     if m and m > 1:
         if _allclose(af, ef * m, rtol, atol) and bool((_abs(ef) > atol).any()):
-            hints.append(f"missing 1/m: your result is m = {m} times the expected one; average over the "
+            _add(hints, "missing-1-m", f"missing 1/m: your result is m = {m} times the expected one; average over the "
                          "examples (divide by m, or use np.mean).")
         elif _allclose(af, ef / m, rtol, atol) and bool((_abs(ef) > atol).any()):
-            hints.append(f"divided by m twice: your result is the expected one divided by m = {m}.")
+            _add(hints, "divided-by-m-twice", f"divided by m twice: your result is the expected one divided by m = {m}.")
     if af.ndim == 2 and af.shape[0] == af.shape[1] and af.shape[0] > 1 and _allclose(af, ef.T, rtol, atol) \
             and not _allclose(ef, ef.T, rtol, atol):
-        hints.append("transposed: your result is the transpose of the expected one.")
+        _add(hints, "transposed", "transposed: your result is the transpose of the expected one.")
     if not hints and af.size > 1:
         nz = _abs(ef) > 1e-12
         if bool(nz.all()):
             ratio = af / ef
             r0 = float(ratio.ravel()[0])
             if r0 != 1.0 and _allclose(ratio, _zeros_like(ratio) + r0, 1e-6, 1e-12):
-                hints.append(f"off by a constant factor: your result is {r0:.6g} times the expected one "
+                _add(hints, "off-by-constant-factor", f"off by a constant factor: your result is {r0:.6g} times the expected one "
                              "(a learning rate, a 1/2, or a 1/m in the wrong place?).")
         if not hints:
             shift = af - ef
             s0 = float(shift.ravel()[0])
             if abs(s0) > atol and _allclose(shift, _zeros_like(shift) + s0, 1e-6, 1e-9):
-                hints.append(f"off by a constant: every value is shifted by {s0:.6g} (a bias term?).")
+                _add(hints, "off-by-constant", f"off by a constant: every value is shifted by {s0:.6g} (a bias term?).")
     return hints
 
 
@@ -415,22 +482,22 @@ def expect(name, actual, expected, *, rtol=1e-5, atol=1e-8, m=None, hint=None, m
     expected = _asarray(expected)
     if isinstance(actual, (list, tuple)):
         _fail([_header(name, f"returned a Python {type(actual).__name__}; return a numpy array "
-                             f"of shape {expected.shape}.")])
+                             f"of shape {expected.shape}.")], "returned-a-python-sequence")
     if actual is None:
-        _fail([_header(name, "returned None. Did you forget a `return` statement?")])
+        _fail([_header(name, "returned None. Did you forget a `return` statement?")], "returned-none")
     if not isinstance(actual, (_ndarray, _number, _bool_, int, float)):
         _fail([_header(name, f"returned a {type(actual).__name__}; expected a numpy array of shape "
-                             f"{expected.shape}.")])
+                             f"{expected.shape}.")], "wrong-return-type")
     raw = actual
     actual = _asarray(actual)
     if actual.shape != expected.shape:
-        hints = diagnose(actual, expected, m=m, rtol=rtol, atol=atol)
+        found = _diagnoses(actual, expected, m=m, rtol=rtol, atol=atol)
         _fail([_header(name, "wrong shape."),
                f"  expected: {_describe(expected)}",
                f"  got:      {_describe(raw if isinstance(raw, _ndarray) else actual)}",
-               *(f"Hint: {h}" for h in hints)])
+               *(f"Hint: {h}" for _, h in found)], **_named(found, "wrong-shape"))
     if actual.dtype.kind not in "biufc":
-        _fail([_header(name, f"expected numbers, got an array of dtype {actual.dtype}.")])
+        _fail([_header(name, f"expected numbers, got an array of dtype {actual.dtype}.")], "not-numbers")
     if _allclose(actual, expected, rtol, atol):
         return
     af = actual.astype(float)
@@ -444,15 +511,15 @@ def expect(name, actual, expected, *, rtol=1e-5, atol=1e-8, m=None, hint=None, m
     else:
         largest = "  largest difference: not finite (NaN or inf in your result)"
     known = _known_mistake(actual, mistakes, rtol, atol)
-    hints = [known] if known else diagnose(actual, expected, m=m, rtol=rtol, atol=atol)
+    found = [(diagnosis_id(known), known)] if known else _diagnoses(actual, expected, m=m, rtol=rtol, atol=atol)
     _fail([_header(name, "wrong values."),
            f"  expected: {_describe(expected)}",
            f"  got:      {_describe(actual)}",
            largest,
            f"  expected values:\n{_indent(_fmt(expected))}",
            f"  your values:\n{_indent(_fmt(actual))}",
-           *(f"Hint: {h}" for h in hints),
-           f"Hint: {hint}" if hint and not hints else None])
+           *(f"Hint: {h}" for _, h in found),
+           f"Hint: {hint}" if hint and not found else None], **_named(found))
 
 
 def _indent(text, prefix="    "):
@@ -464,25 +531,27 @@ def expect_scalar(name, actual, expected, *, rtol=1e-6, atol=1e-9, m=None, hint=
     a (1, 1) or (1,) array does not, because later code would silently broadcast it."""
     __tracebackhide__ = True
     if actual is None:
-        _fail([_header(name, "returned None. Did you forget a `return` statement?")])
+        _fail([_header(name, "returned None. Did you forget a `return` statement?")], "returned-none")
     if isinstance(actual, (list, tuple)):
-        _fail([_header(name, f"returned a Python {type(actual).__name__}; expected a single number.")])
+        _fail([_header(name, f"returned a Python {type(actual).__name__}; expected a single number.")],
+              "returned-a-python-sequence")
     if isinstance(actual, _ndarray) and actual.ndim > 0:
+        found = _diagnoses(actual, _asarray(float(expected)), m=m)
         _fail([_header(name, f"expected a scalar, got an array of {_describe(actual)}."),
-               *(f"Hint: {h}" for h in diagnose(actual, _asarray(float(expected)), m=m))])
+               *(f"Hint: {h}" for _, h in found)], **_named(found, "array-where-scalar-belongs"))
     if not isinstance(actual, (_ndarray, _number, _bool_, int, float)):
-        _fail([_header(name, f"expected a number, got a {type(actual).__name__}.")])
+        _fail([_header(name, f"expected a number, got a {type(actual).__name__}.")], "wrong-return-type")
     value = float(_asarray(actual))
     expected = float(expected)
     if _isclose_scalar(value, expected, rel_tol=rtol, abs_tol=atol):
         return
-    hints = diagnose(_asarray([value]), _asarray([expected]), m=m, rtol=rtol, atol=atol)
+    found = _diagnoses(_asarray([value]), _asarray([expected]), m=m, rtol=rtol, atol=atol)
     _fail([_header(name, "wrong value."),
            f"  expected: {expected:.10g}",
            f"  got:      {value:.10g}",
            f"  difference: {abs(value - expected):.6g}",
-           *(f"Hint: {h}" for h in hints),
-           f"Hint: {hint}" if hint and not hints else None])
+           *(f"Hint: {h}" for _, h in found),
+           f"Hint: {hint}" if hint and not found else None], **_named(found))
 
 
 def expect_labels(name, actual, expected, *, classes=(-1, 1), accept_bool=False):
@@ -493,46 +562,51 @@ def expect_labels(name, actual, expected, *, classes=(-1, 1), accept_bool=False)
     __tracebackhide__ = True
     expected = _asarray(expected)
     if actual is None:
-        _fail([_header(name, "returned None. Did you forget a `return` statement?")])
+        _fail([_header(name, "returned None. Did you forget a `return` statement?")], "returned-none")
     if not isinstance(actual, _ndarray):
         _fail([_header(name, f"returned a {type(actual).__name__}; return a numpy array of shape "
-                             f"{expected.shape}.")])
+                             f"{expected.shape}.")], "wrong-return-type")
     actual = _asarray(actual)
     if actual.shape != expected.shape:
+        found = _diagnoses(actual, expected)
         _fail([_header(name, "wrong shape."),
                f"  expected: {_describe(expected)}",
                f"  got:      {_describe(actual)}",
-               *(f"Hint: {h}" for h in diagnose(actual, expected))])
+               *(f"Hint: {h}" for _, h in found)], **_named(found, "wrong-shape"))
     if actual.dtype == bool and accept_bool and set(classes) == {0, 1}:
         actual = actual.astype(int)
     if actual.dtype.kind not in "iuf":
-        _fail([_header(name, f"expected numeric labels, got dtype {actual.dtype}.")])
+        _fail([_header(name, f"expected numeric labels, got dtype {actual.dtype}.")], "not-numbers")
     found = [v.item() for v in _unique(actual)]
     allowed = set(classes)
     if not set(found) <= allowed:
-        hint = None
+        hint, why = None, "labels-outside-the-classes"
         if set(found) <= {0, 1} and allowed == {-1, 1}:
             hint = "wrong labels: this model predicts -1 and 1, not 0 and 1 (`np.where(z >= 0, 1, -1)`)."
+            why = "labels-0-and-1-instead-of-minus-1-and-1"
         elif set(found) <= {-1, 1} and allowed == {0, 1}:
             hint = "wrong labels: this model predicts 0 and 1, not -1 and 1."
+            why = "labels-minus-1-and-1-instead-of-0-and-1"
         elif actual.dtype.kind == "f":
             hint = "wrong labels: return class labels, not probabilities or raw scores (threshold them)."
+            why = "probabilities-instead-of-labels"
         _fail([_header(name, f"labels must be one of {sorted(allowed)}; got values {found[:10]}."),
-               f"Hint: {hint}" if hint else None])
+               f"Hint: {hint}" if hint else None], why, hint)
     wrong = actual != expected
     if bool(wrong.any()):
         n = int(wrong.sum())
         first = [tuple(int(i) for i in idx) for idx in zip(*wrong.nonzero())][:5]
-        hint = None
+        hint, why = None, NO_KNOWN_MISTAKE
         if bool((actual == -expected).all()) or (allowed == {0, 1} and bool((actual == 1 - expected).all())):
-            hint = "wrong labels: every label is flipped (check the threshold direction, >= vs <)."
+            hint, why = "wrong labels: every label is flipped (check the threshold direction, >= vs <).", "every-label-flipped"
         elif len(found) == 1:
             hint = f"every prediction is {found[0]}: is the model trained, and is the threshold right?"
+            why = "every-prediction-is-the-same-class"
         _fail([_header(name, f"{n} of {expected.size} labels are wrong (first at index "
                              f"{', '.join(map(str, first))})."),
                f"  expected: {_fmt(expected)}",
                f"  got:      {_fmt(actual)}",
-               f"Hint: {hint}" if hint else None])
+               f"Hint: {hint}" if hint else None], why, hint)
 
 
 def _same(actual, expected):
@@ -555,14 +629,16 @@ def expect_equal(name, actual, expected, hint=None, mistakes=None):
         _fail([_header(name, "wrong result."),
                f"  expected: {_fmt(expected)} ({type(expected).__name__})",
                f"  got:      {_fmt(actual)} ({type(actual).__name__})",
-               f"Hint: {known or hint}" if (known or hint) else None])
+               f"Hint: {known or hint}" if (known or hint) else None],
+              **_named([(diagnosis_id(known), known)] if known else []))
 
 
 def expect_keys(name, actual, keys):
     """Check that a dict has exactly the expected keys (e.g. grads from a backward pass)."""
     __tracebackhide__ = True
     if not isinstance(actual, dict):
-        _fail([_header(name, f"expected a dict with keys {sorted(keys)}, got a {type(actual).__name__}.")])
+        _fail([_header(name, f"expected a dict with keys {sorted(keys)}, got a {type(actual).__name__}.")],
+              "wrong-return-type")
     want, got = set(keys), set(actual)
     if want != got:
         missing, extra = sorted(want - got), sorted(got - want)
@@ -573,7 +649,7 @@ def expect_keys(name, actual, keys):
         _fail([_header(name, "wrong keys."),
                f"  missing: {missing}" if missing else None,
                f"  unexpected: {extra}" if extra else None,
-               f"Hint: {hint}" if hint else None])
+               f"Hint: {hint}" if hint else None], "gradient-keys-off-by-one" if hint else "wrong-keys", hint)
 
 
 def expect_raises(name, exception, fn, *args, **kwargs):
@@ -586,17 +662,27 @@ def expect_raises(name, exception, fn, *args, **kwargs):
     except exception:
         return
     except NotImplementedError:
-        _fail([f"{name} is not implemented yet: replace `raise NotImplementedError()` with your code."])
+        _fail([f"{name} is not implemented yet: replace `raise NotImplementedError()` with your code."],
+              NOT_IMPLEMENTED)
     except Exception as error:  # noqa: BLE001 - any other exception is the student's bug to see
-        _fail([_header(name, f"expected {exception.__name__}, but {type(error).__name__} was raised: {error}")])
-    _fail([_header(name, f"expected {exception.__name__} to be raised, but the call returned normally.")])
+        _fail([_header(name, f"expected {exception.__name__}, but {type(error).__name__} was raised: {error}")],
+              f"wrong-exception-{type(error).__name__}-instead-of-{exception.__name__}",
+              f"{name}: expected {exception.__name__}, but {type(error).__name__} was raised.")
+    _fail([_header(name, f"expected {exception.__name__} to be raised, but the call returned normally.")],
+          f"no-{exception.__name__}-raised")
 
 
-def check(condition, message):
-    """Fail with ``message`` unless ``condition`` holds (for checks that need their own words)."""
+def check(condition, message, diagnosis=None):
+    """Fail with ``message`` unless ``condition`` holds (for checks that need their own words).
+
+    The failure's diagnosis is ``diagnosis`` if given, else the slug of the message's first line up
+    to the first "got" (what follows usually shows the student's values), numbers removed."""
     __tracebackhide__ = True
     if not bool(condition):
-        _fail([message])
+        first = message.split("\n")[0]
+        named = diagnosis or diagnosis_id(_re.split(r"\bgot\b", first)[0])
+        call = _re.search(r"([A-Za-z_][\w.]*)\s*\(", first)
+        _fail([message], named, first, call.group(1) if call else "")
 
 
 # --------------------------------------------------------------------------------------------
@@ -655,22 +741,24 @@ def gradient_check(name, f, params, grads, *, eps=1e-6, threshold=GRADIENT_THRES
     for key, x in params.items():
         g = grads.get(key) if isinstance(grads, dict) else None
         if g is None:
-            _fail([_header(name, f"no gradient for {key!r} (the gradients dict has {sorted(grads)}).")])
+            _fail([_header(name, f"no gradient for {key!r} (the gradients dict has {sorted(grads)}).")],
+                  "missing-gradient")
         g = _asarray(g)
         if g.shape != x.shape:
+            found = _diagnoses(g, _zeros_like(x, dtype=float))
             _fail([_header(name, f"the gradient of {key!r} has {_describe(g)}, but {key!r} has shape "
                                  f"{x.shape}: a gradient always has the shape of its parameter."),
-                   *(f"Hint: {h}" for h in diagnose(g, _zeros_like(x, dtype=float)))])
+                   *(f"Hint: {h}" for _, h in found)], **_named(found, "gradient-shape-differs-from-parameter"))
         numeric = numerical_gradient(f, x, eps=eps)
         err = relative_error(g, numeric)
         errors[key] = err
         if not err <= threshold:
-            hints = diagnose(g, numeric, m=m, rtol=1e-4, atol=1e-7)
+            found = _diagnoses(g, numeric, m=m, rtol=1e-4, atol=1e-7)
             _fail([_header(name, f"the analytic gradient of {key!r} does not match the numerical one."),
                    f"  relative error: {err:.3g} (a correct gradient gives < {GRADIENT_THRESHOLDS['correct']:g})",
                    f"  numerical gradient:\n{_indent(_fmt(numeric))}",
                    f"  your gradient:\n{_indent(_fmt(g))}",
-                   *(f"Hint: {h}" for h in hints)])
+                   *(f"Hint: {h}" for _, h in found)], **_named(found))
     return errors
 
 

@@ -39,7 +39,8 @@ def text_outputs(nb):
 
 
 def is_grade_cell(cell):
-    return bool(cell.get("metadata", {}).get("nbgrader", {}).get("grade"))
+    """A test cell (code); a manually graded written answer (markdown) never runs."""
+    return cell.get("cell_type") == "code" and bool(cell.get("metadata", {}).get("nbgrader", {}).get("grade"))
 
 
 def error_of(cell):

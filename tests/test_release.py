@@ -112,7 +112,10 @@ def test_source_notebook_metadata(path):
     for cell in grade_cells:
         meta = nbgrader_meta(cell)
         gid = meta["grade_id"]
-        assert cell.cell_type == "code" and not meta.get("solution"), f"{gid}: tests are code cells, not answers"
+        if meta.get("solution"):
+            check_manual_answer_cell(cell)
+            continue
+        assert cell.cell_type == "code", f"{gid}: tests are code cells (a written answer is a markdown solution cell)"
         assert meta.get("locked") is True, f"{gid}: a test cell must be locked"
         assert float(meta.get("points", 0)) > 0, f"{gid}: a test cell must be worth points"
         first_line = cell.source.splitlines()[0]
@@ -126,6 +129,8 @@ def test_source_notebook_metadata(path):
     for i in solution_cells:
         cell = nb.cells[i]
         gid = nbgrader_meta(cell)["grade_id"]
+        if nbgrader_meta(cell).get("grade"):
+            continue  # a written answer: its own prompt and grade (check_manual_answer_cell)
         assert cell.source.count("### BEGIN SOLUTION") == cell.source.count("### END SOLUTION") >= 1, gid
         assert "HIDDEN TESTS" not in cell.source, gid
         before = nb.cells[:i]
@@ -142,6 +147,25 @@ def test_source_notebook_metadata(path):
             assert cell.source.count("BEGIN HIDDEN TESTS") == cell.source.count("END HIDDEN TESTS")
             if "HIDDEN TESTS" in cell.source:
                 assert nbgrader_meta(cell).get("grade"), "hidden tests belong in grade cells"
+
+
+def check_manual_answer_cell(cell):
+    """A manually graded (written) answer: a markdown cell with nbgrader ``solution`` and ``grade``,
+    worth points, that the student can edit, whose first line is a one-line prompt saying what is
+    asked (it stays in the release) and whose model answer sits inside the solution markers (the
+    instructor's grading guide; the release shows YOUR ANSWER HERE there). No hidden tests: nothing runs."""
+    meta = nbgrader_meta(cell)
+    gid = meta["grade_id"]
+    assert cell.cell_type == "markdown", f"{gid}: a manually graded answer is a markdown cell"
+    assert float(meta.get("points", 0)) > 0, f"{gid}: a manually graded answer must be worth points"
+    assert not meta.get("locked"), f"{gid}: the student writes in a manually graded answer: it cannot be locked"
+    lines = cell.source.splitlines()
+    first = lines[0].strip() if lines else ""
+    assert first and "SOLUTION" not in first and re.fullmatch(r".*\w.*[.?:][*_]*", first), \
+        f"{gid}: start with a one-line prompt saying what is asked (ending with '.', '?' or ':')"
+    assert cell.source.count("### BEGIN SOLUTION") == cell.source.count("### END SOLUTION") == 1, \
+        f"{gid}: put the model answer between ### BEGIN SOLUTION and ### END SOLUTION, after the prompt"
+    assert "HIDDEN TESTS" not in cell.source, f"{gid}: a written answer has no hidden tests"
 
 
 def _release_texts():
@@ -230,7 +254,9 @@ def test_release_keeps_tests_locked_and_stubs_solutions(path):
     released = nbformat.read(COURSE_ROOT / "release" / path.parent.name / path.name, as_version=4)
     for cell in released.cells:
         meta = nbgrader_meta(cell)
-        if meta.get("solution"):
+        if meta.get("solution") and cell.cell_type == "markdown":
+            assert "YOUR ANSWER HERE" in cell.source and cell.metadata.get("editable") is not False
+        elif meta.get("solution"):
             assert "raise NotImplementedError()" in cell.source
-        if meta.get("grade"):
+        elif meta.get("grade"):
             assert meta.get("locked") and cell.metadata.get("editable") is False

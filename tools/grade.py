@@ -8,8 +8,8 @@ Submissions live in submitted/<student>/<assignment>/. Grading runs in-process t
 Python API, one submission at a time, and never stops for one bad notebook: see
 tools/grading/grader.py for what happens to each. `autograde` shows progress with an ETA and
 writes autograded/<student>/<assignment>/ (with grading.json); `feedback` writes
-feedback/<student>/<assignment>/index.html; `report` writes reports/grades.csv and
-reports/report.html.
+feedback/<student>/<assignment>/index.html; `report` writes reports/grades.csv,
+reports/misconceptions.csv (what the class got wrong, by diagnosis) and reports/report.html.
 """
 
 import argparse
@@ -86,7 +86,8 @@ def main(argv=None):
     else:
         from tools.grading import report
 
-        for path in report.write():
+        csv_path, html_path = report.write()
+        for path in (csv_path, csv_path.parent / report.MISCONCEPTIONS_FILE, html_path):
             print(f"wrote {path.relative_to(COURSE_ROOT)}")
     return 0
 

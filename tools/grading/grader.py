@@ -9,11 +9,18 @@
    gradebook gets that as a manual score, with a comment);
 4. copy nbgrader's output to autograded/<student>/<assignment>/ and write ``grading.json`` there:
    status (ok / repaired / failed), reasons, repairs, review flags and a per-test breakdown with
-   the instructor's and the student-safe message of every failure.
+   the instructor's and the student-safe message of every failure, and its diagnosis (the mistake
+   helpers.checks recognised, hidden tests included; see tools.grading.results.diagnosis).
+
+Manually graded answers (nbgrader cells with ``solution: true, grade: true``, e.g. a markdown cell
+where the student explains something) are not run. Their points count in ``max_score``; their
+``points`` stay ``None`` and ``pending`` true until an instructor enters a score in formgrader
+(then that score is used). An answer left exactly as released scores 0 (nbgrader's rule).
 """
 
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -47,12 +54,18 @@ class TestResult:
     grade_id: str
     description: str
     max_points: float
-    points: float = 0.0
+    points: float | None = 0.0  # None: a manually graded answer waiting for the instructor
+    manual: bool = False        # a manually graded answer (not run, scored by the instructor)
+    pending: bool = False       # manual and not scored yet
     notebook_passed: bool | None = None
     isolated_passed: bool | None = None
     hidden_failure: bool = False
     message: str = ""          # for the instructor
     student_message: str = ""  # safe to show the student
+    # For the instructor's class report (tools.grading.report), set for every failed autograded test:
+    diagnosis: str = ""        # a named mistake's id, "no known mistake", "not implemented", "error: <type>"
+    explanation: str = ""      # what the student was told about it (hidden tests included)
+    function: str = ""         # the function the failing check was about, if known
 
 
 @dataclass
@@ -66,6 +79,7 @@ class SubmissionResult:
     review_reasons: list = field(default_factory=list)
     score: float = 0.0
     max_score: float = 0.0
+    pending_points: float = 0.0  # max points of manually graded answers not scored yet
     seconds: float = 0.0
     tests: list = field(default_factory=list)
 
@@ -73,6 +87,18 @@ class SubmissionResult:
 def _description(source):
     first = source.strip().splitlines()[0] if source.strip() else ""
     return first.strip().strip('"').strip("'").strip() or "test"
+
+
+def is_manual(cell):
+    """A manually graded answer: nbgrader ``solution`` and ``grade`` (the student writes in it)."""
+    meta = nbgrader_meta(cell)
+    return bool(meta.get("grade")) and bool(meta.get("solution"))
+
+
+def _manual_description(source):
+    """The prompt of a manual answer cell: its first line, without markdown emphasis or heading marks."""
+    first = source.strip().splitlines()[0] if source.strip() else ""
+    return re.sub(r"^[#>\s]+|[*_`]+", "", first).strip() or "written answer"
 
 
 def templates_of(assignment, root=COURSE_ROOT):
@@ -169,12 +195,13 @@ def grade_submission(student, assignment, root=COURSE_ROOT, *, timeout=None, kee
 def _collect(result, checks, templates, graded, env, timeout, config):
     """Fill the per-test results from nbgrader's output and the isolated pass."""
     with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gb:
-        scores = {}
+        scores, manual_scores = {}, {}
         try:
             submission = gb.find_submission(result.assignment, result.student)
             for nb in submission.notebooks:
                 for g in nb.grades:
                     scores[(nb.name, g.name)] = g.auto_score
+                    manual_scores[(nb.name, g.name)] = g.manual_score
         except MissingEntry:
             pass
     child_env = dict(os.environ, **env)
@@ -182,7 +209,8 @@ def _collect(result, checks, templates, graded, env, timeout, config):
         stem = Path(name).stem
         graded_path = graded / name
         graded_nb = json.loads(graded_path.read_text(encoding="utf-8")) if graded_path.exists() else None
-        test_cells = [c for c in template["cells"] if nbgrader_meta(c).get("grade") and not nbgrader_meta(c).get("solution")]
+        graded_cells = [c for c in template["cells"] if nbgrader_meta(c).get("grade")]
+        test_cells = [c for c in graded_cells if not is_manual(c)]
         executed = {}
         if graded_nb is not None:
             executed = {nbgrader_meta(c).get("grade_id"): c for c in graded_nb["cells"] if nbgrader_meta(c).get("grade_id")}
@@ -207,8 +235,11 @@ def _collect(result, checks, templates, graded, env, timeout, config):
                      if nbgrader_meta(c)["grade_id"] in executed}
             isolated_results = isolated.run_tests(cell_source(setup) if setup else "", isolated.student_definitions(
                 checks[name].notebook), tests, graded, child_env, timeout)
-        for t in test_cells:
+        for t in graded_cells:
             gid = nbgrader_meta(t)["grade_id"]
+            if is_manual(t):
+                result.tests.append(_manual_result(stem, gid, t, scores, manual_scores, executed))
+                continue
             test = TestResult(stem, gid, _description(cell_source(t)), float(nbgrader_meta(t).get("points", 0)))
             auto = scores.get((stem, gid))
             test.notebook_passed = auto is not None and auto >= test.max_points > 0
@@ -223,15 +254,21 @@ def _collect(result, checks, templates, graded, env, timeout, config):
                     if line is None and out.get("ename") not in (results.TIMEOUT, KERNEL_DIED):
                         test.hidden_failure = bool(results.hidden_lines(cell_source(cell)))  # cannot tell: be safe
                     evalue = out.get("evalue", "")
+                    test.diagnosis, test.explanation, test.function = results.diagnosis(
+                        out.get("ename", ""), evalue, results.diagnosis_record(out))
                     test.message = results.full_message(out.get("ename", ""), evalue, timeout)
                     test.student_message = results.student_message(out.get("ename", ""), evalue,
                                                                    test.hidden_failure, timeout)
                 else:
                     test.message = test.student_message = "this test produced output on stderr (scored 0 by nbgrader)"
+                    test.diagnosis, test.explanation = "error: output on stderr", test.message
             elif cell is None:
                 test.message = test.student_message = "not graded: the notebook could not be graded"
+                test.diagnosis, test.explanation = "not graded", test.message
             passed_both = test.notebook_passed and (test.isolated_passed is not False)
             test.points = test.max_points if passed_both else 0.0
+            if not passed_both and not test.diagnosis:  # e.g. a nbgrader score below max without an error
+                test.diagnosis, test.explanation = results.NO_KNOWN_MISTAKE, test.message
             if iso is not None and test.isolated_passed != test.notebook_passed:
                 result.review = True
                 how = "passed" if test.notebook_passed else "failed"
@@ -241,11 +278,32 @@ def _collect(result, checks, templates, graded, env, timeout, config):
                 if test.notebook_passed and not test.isolated_passed:
                     hidden = iso.get("line") in results.hidden_lines(tests.get(gid, "")) if iso.get("line") else True
                     test.message = f"failed when re-run in isolation: {iso.get('ename')}: {iso.get('message', '')[:500]}"
+                    test.diagnosis, test.explanation, test.function = results.diagnosis(
+                        iso.get("ename") or "", iso.get("message", ""), iso.get("diagnosis"))
                     test.student_message = results.student_message(iso.get("ename") or "", iso.get("message", ""),
                                                                    hidden, timeout)
             result.tests.append(test)
-    result.score = sum(t.points for t in result.tests)
+    result.score = sum(t.points for t in result.tests if t.points is not None)
     result.max_score = sum(t.max_points for t in result.tests)
+    result.pending_points = sum(t.max_points for t in result.tests if t.pending)
+
+
+def _manual_result(stem, gid, template_cell, scores, manual_scores, executed):
+    """A manually graded answer: the instructor's score if entered, 0 if unanswered, else pending."""
+    test = TestResult(stem, gid, _manual_description(cell_source(template_cell)),
+                      float(nbgrader_meta(template_cell).get("points", 0)), manual=True)
+    manual, auto = manual_scores.get((stem, gid)), scores.get((stem, gid))
+    if manual is not None:
+        test.points = float(manual)
+    elif gid not in executed:
+        test.points = 0.0
+        test.message = test.student_message = "not graded: the notebook could not be graded"
+    elif auto is not None:  # nbgrader scores an answer left as released 0
+        test.points = float(auto)
+        test.message = test.student_message = "no answer: the cell is as it was released"
+    else:
+        test.points, test.pending = None, True
+    return test
 
 
 def _record_in_gradebook(result, config):
@@ -256,6 +314,8 @@ def _record_in_gradebook(result, config):
         except MissingEntry:
             return
         for test in result.tests:
+            if test.manual:
+                continue  # the instructor's score (formgrader) is the grade: never overwritten here
             try:
                 grade = gb.find_grade(test.grade_id, test.notebook, result.assignment, result.student)
             except MissingEntry:

@@ -68,6 +68,11 @@ def run_one(setup, defs, test):
             frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == "<test>"]
             line = frames[0].lineno if frames else None
         result["line"] = line
+        record = getattr(error, "record", None)  # a CheckFailure's diagnosis (tools.grading.results.diagnosis)
+        try:
+            result["diagnosis"] = record() if callable(record) else None
+        except Exception:
+            result["diagnosis"] = None
     return result
 
 

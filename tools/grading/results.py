@@ -3,8 +3,14 @@
 A failure message is shown to the student only if it came from a visible part of the test. For a
 failure inside ``### BEGIN HIDDEN TESTS`` the student sees the first line (which check failed) and
 the hints, never the hidden code, its expected values or a traceback.
+
+Every failure also gets a *diagnosis* for the instructor's class report (:func:`diagnosis`): what
+helpers.checks recognised (a named mistake's id, ``no known mistake``, ``not implemented``,
+``error: <ExceptionType>``), read from the line the checks add to the traceback under the
+autograder, or, for failures outside the checks, from the exception type.
 """
 
+import json
 import re
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -63,3 +69,39 @@ def student_message(ename, evalue, hidden, timeout=None):
     lines = message.splitlines()
     kept = [lines[0]] + [line for line in lines[1:] if line.startswith("Hint:")]
     return "A hidden test failed: " + "\n".join(kept)
+
+
+NO_KNOWN_MISTAKE = "no known mistake"
+DIAGNOSIS_LINE = re.compile(r"\(diagnosis (\{.*\})\)")
+
+
+def diagnosis_record(output):
+    """The diagnosis helpers.checks recorded in an error output's traceback: {"id", "explanation",
+    "function"}, or None (an error outside the checks, or a traceback cut short)."""
+    text = strip_ansi("\n".join(output.get("traceback", [])))
+    found = DIAGNOSIS_LINE.findall(text)
+    if not found:
+        return None
+    try:
+        record = json.loads(found[-1])
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) and isinstance(record.get("id"), str) else None
+
+
+def diagnosis(ename, evalue, record=None):
+    """(id, explanation, function) of a failure: the checks' own record if there is one, else what
+    the exception type says. An assertion without a record is an unrecognised wrong answer."""
+    if record and record.get("id"):
+        return record["id"], str(record.get("explanation") or ""), str(record.get("function") or "")
+    first = strip_ansi(evalue or "").strip().splitlines()[:1]
+    first = first[0] if first else ""
+    if ename in (TIMEOUT, "Timeout"):
+        return "error: timeout", "the test did not finish within the time limit", ""
+    if ename in ("KernelDied", "ProcessDied"):
+        return "error: the Python process died", first, ""
+    if ename in ("CheckFailure", "AssertionError"):
+        return NO_KNOWN_MISTAKE, first, ""
+    if ename == "NotImplementedError":
+        return "not implemented", first or "NotImplementedError", ""
+    return f"error: {ename or 'unknown'}", f"{ename}: {first}" if first else ename, ""

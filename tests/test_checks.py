@@ -340,3 +340,77 @@ def test_failure_records_the_line_of_the_calling_test():
         exec(compile(source, "<test>", "exec"), {})
     assert info.value.test_line == 4
     assert info.value._render_traceback_()[-1].endswith("(line 4 of the test cell)\x1b[0m")
+
+
+# ---------------------------------------------------------------------------------------------
+# diagnoses: the stable identifiers the class report counts
+# ---------------------------------------------------------------------------------------------
+def failure_of(fn, *args, **kwargs):
+    with pytest.raises(CheckFailure) as info:
+        fn(*args, **kwargs)
+    return info.value
+
+
+def test_diagnosis_does_not_depend_on_the_students_numbers():
+    ids = set()
+    for m, seed in [(5, 0), (7, 1), (40, 2)]:
+        want = np.random.RandomState(seed).randn(3, m)
+        ids.add(failure_of(checks.expect, "f(x)", want * m, want, m=m).diagnosis)
+        ids.add(failure_of(checks.expect_scalar, "cost(A, Y)", 2.5 * m, 2.5, m=m).diagnosis)
+    assert ids == {"missing-1-m"}
+    z = np.array([[-2.0, 0.5], [1.0, -0.25]])
+    error = failure_of(checks.expect, "leaky_relu(z)", np.where(z > 0, z, 0.1 * z), np.where(z > 0, z, 0.01 * z),
+                       mistakes={"the slope for z < 0 is 0.01, not 0.1.": np.where(z > 0, z, 0.1 * z)})
+    assert (error.diagnosis, error.function) == ("the-slope-for-z-is-not", "leaky_relu")
+    assert error.explanation == "the slope for z < 0 is 0.01, not 0.1."
+    assert checks.diagnosis_id("the slope for z < 0 is 0.01, not 0.1.") == error.diagnosis
+
+
+def test_diagnosis_of_each_kind_of_failure():
+    def not_done(x):
+        raise NotImplementedError()
+
+    def crashes(x):
+        return x[7]
+
+    def mutates(x):
+        x[0] = 1.0
+        return x
+
+    a = np.zeros((2, 3))
+    cases = [
+        (failure_of(checks.run, not_done, a, name="g(x)"), "not implemented"),
+        (failure_of(checks.run, crashes, [1], name="g(x)"), "error: IndexError"),
+        (failure_of(checks.run, mutates, np.zeros(3), name="g(x)"), "input-mutated"),
+        (failure_of(checks.expect, "g(x)", a + 0.3 * np.arange(6).reshape(2, 3) ** 2, a), "no known mistake"),
+        (failure_of(checks.expect, "g(x)", np.zeros(4), a), "wrong-shape"),
+        (failure_of(checks.expect, "g(x)", np.arange(6.0).reshape(3, 2), np.arange(6.0).reshape(3, 2).T),
+         "transposed"),
+        (failure_of(checks.expect, "g(x)", None, a), "returned-none"),
+        (failure_of(checks.expect_scalar, "cost(A, Y)", np.ones((1, 1)), 1.0), "array-where-scalar-belongs"),
+        (failure_of(checks.expect_equal, "sizes(X)", (3, 4), (5, 4), mistakes={"rows, not columns.": (3, 4)}),
+         "rows-not-columns"),
+        (failure_of(checks.expect_equal, "sizes(X)", (3, 4), (5, 4), hint="a generic hint"), "no known mistake"),
+        (failure_of(checks.check, False, "f(x) must return two things: A, cache; got 3."),
+         "f-x-must-return-two-things-a-cache"),
+        (failure_of(checks.check, False, "anything", diagnosis="my-id"), "my-id"),
+        (failure_of(checks.expect_raises, "f(x)", ValueError, lambda: None), "no-ValueError-raised"),
+    ]
+    for error, want in cases:
+        assert error.diagnosis == want, (str(error), error.diagnosis)
+        assert error.record()["id"] == want and error.explanation
+
+
+def test_diagnosis_line_only_under_the_autograder(monkeypatch):
+    error = failure_of(checks.expect_scalar, "cost(A, Y)", 5.0, 1.0, m=5)
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    assert not any("(diagnosis" in line for line in error._render_traceback_())
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    from tools.grading import results
+
+    record = results.diagnosis_record({"traceback": error._render_traceback_()})
+    assert record == {"id": "missing-1-m", "explanation": error.explanation, "function": "cost"}
+    assert results.diagnosis("CheckFailure", str(error), record)[0] == "missing-1-m"
+    assert results.diagnosis("CheckFailure", "f: wrong values.")[0] == "no known mistake"
+    assert results.diagnosis("TypeError", "bad operand")[0] == "error: TypeError"
+    assert results.diagnosis("CellTimeoutError", "")[0] == "error: timeout"

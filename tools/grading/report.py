@@ -125,12 +125,16 @@ def misconception_chart(assignment, rows, submissions, top=12):
     for i, r in enumerate(shown):
         ax.text(r["count"], i, f" {r['count']} ({r['percent']:g} %)", va="center", fontsize=8)
     ax.set_xlim(0, max([r["count"] for r in shown] + [1]) * 1.25)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(f"submissions (of {submissions})")
     ax.set_title(f"{assignment}: most frequent diagnoses of failed tests (top {len(shown)} of {len(rows)})")
     from matplotlib.patches import Patch
 
     kinds = [k for k in KIND_COLOURS if any(r["kind"] == k for r in shown)]
-    ax.legend(handles=[Patch(color=KIND_COLOURS[k], label=k) for k in kinds], loc="lower right", fontsize=8)
+    ax.legend(handles=[Patch(color=KIND_COLOURS[k], label=k) for k in kinds], loc="upper left", fontsize=8,
+              bbox_to_anchor=(1.01, 1), frameon=False)
     fig.tight_layout()
     return fig
 
@@ -147,8 +151,9 @@ def _misconception_section(assignment, rows, submissions, chart_html):
     by_kind = Counter()
     for r in rows:
         by_kind[r["kind"]] += r["count"]
-    summary = ", ".join(f"{n} {k}{'s' if n != 1 and k in ('named mistake', 'error') else ''}"
-                        for k, n in by_kind.most_common())
+    plural = {"named mistake": "named mistakes", "unrecognised wrong answer": "unrecognised wrong answers",
+              "error": "errors"}
+    summary = ", ".join(f"{n} {plural.get(k, k) if n != 1 else k}" for k, n in by_kind.most_common())
     body = "".join(
         f"<tr><td>{r['count']}</td><td>{r['percent']:g} %</td><td>{e(r['notebook'])}/<code>{e(r['test'])}</code></td>"
         f"<td><code>{e(r['function'])}</code></td><td>{e(r['kind'])}<br><code>{e(r['diagnosis'])}</code></td>"

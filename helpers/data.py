@@ -5,6 +5,7 @@
   checked against a pinned sha256 and cached in ``data/``; ``NN_COURSE_DATA`` names a folder that
   holds the two files instead (CI points it at a local mirror).
 * The planar "flower" and other 2-D sets (04_shallow_network): generated, examples in columns.
+* Handwritten digits (09_hyperparameters): scikit-learn's bundled copy, examples in columns.
 
 Every random generator takes a seed and draws from its own ``np.random.RandomState``; nothing
 reads or seeds numpy's global generator.
@@ -226,3 +227,24 @@ def make_2d_dataset(kind, m=200, seed=1):
     else:
         raise ValueError(f"unknown dataset {kind!r}; choose circles, moons, blobs or gaussian_quantiles")
     return X.T, y.reshape(1, -1).astype(int)
+
+
+# --------------------------------------------------------------------------------------------
+# Handwritten digits (09_hyperparameters, columns are examples)
+# --------------------------------------------------------------------------------------------
+DigitsDataset = namedtuple("DigitsDataset", ["X", "y", "images"])
+
+
+def load_digits_dataset():
+    """scikit-learn's bundled handwritten digits (nothing is downloaded): 1797 pictures of 8 x 8 pixels.
+
+    Returns ``X`` (64, 1797) float, the pixel intensities 0..16 divided by 16 so they lie in [0, 1],
+    one picture per column; ``y`` (1, 1797) int labels 0..9; ``images`` (1797, 8, 8) the same
+    pixels as pictures (0..16), for plotting. Introduced in 09_hyperparameters.
+    """
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    X = digits.data.T / 16.0
+    y = digits.target.reshape(1, -1).astype(int)
+    return DigitsDataset(X, y, digits.images)

@@ -106,6 +106,28 @@ EXPECTATIONS = {
                   r"over the last 10 steps 0\.0\d+",
                   r"layer norm: 0\.0e\+00"],
     },
+    "09_hyperparameters/1_softmax.ipynb": {
+        "shows": [r"largest \|softmax\(z\)\[0\] - sigmoid\(z1 - z2\)\| over the grid: \d\.\de-1[5-7]",
+                  r"textbook formula on z = \(1000, 999, 995\): \[nan nan nan\]",
+                  r"dJ/dZ = \(A - Y\) / m: relative error \d\.\de-(0[89]|1\d)",
+                  r"cost at iteration 0: 2\.3026",
+                  r"Softmax regression: train accuracy 97\.9 %, test accuracy 96\.4 %",
+                  r"Two-layer network: train accuracy 100\.0 %, test accuracy 96\.7 %",
+                  r"15 of 450 test digits misclassified"],
+    },
+    "09_hyperparameters/2_tuning.ipynb": {
+        "shows": [r"Loaded from 1_softmax\.ipynb: softmax, one_hot, compute_cost_softmax \(all work on their examples\)",
+                  r"train: 1078 digits", r"dev:  359 digits", r"test:  360 digits",
+                  r"grid search, 5 x 5: 5 distinct learning rates", r"random search, 25 trials: 25 distinct learning rates",
+                  r"beta in \[0\.99, 0\.999\]: beta uniform (8|9|10)\.\d%, 1 - beta log-uniform (49|50|51)\.\d%",
+                  r"largest relative error of the given backward pass: \d\.\de-(0[89]|1\d)",
+                  r"coarse random search: 25 trials of 30 epochs in [\d.]+ s",
+                  r"Tuned network \(coarse search, trial 13\): train 100\.0 %, dev 98\.6 %, test accuracy 98\.3 %",
+                  r"Softmax regression \(no hidden layer\): train \d+\.\d %, dev \d+\.\d %, test accuracy 97\.2 %",
+                  r"MLPClassifier \+ RandomizedSearchCV: dev \d+\.\d %, test accuracy 98\.6 %",
+                  r"Digits test accuracy: softmax regression 97\.2 %, tuned network 98\.3 %, scikit-learn baseline "
+                  r"98\.6 %; our search took [\d.]+ s"],
+    },
     "notebooks/01_what_learning_is.ipynb": {
         "budget": 60,
         "shows": [r"classification accuracy: train \d+%, test \d+%",

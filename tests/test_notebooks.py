@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tests.conftest import cat_data_or_skip
+from tests.conftest import data_used_or_skip, loaders_used
 from tests.nbrun import error_of, execute, is_grade_cell, text_outputs
 from tools.course import COURSE_ROOT, assignments, notebooks
 
@@ -141,15 +141,15 @@ def _key(path):
     return f"{path.parent.name}/{path.name}"
 
 
-def _needs_cat_data(path):
-    return "load_cat_dataset" in path.read_text(encoding="utf-8")
+def _loaders(path):
+    """The downloaded-dataset loaders a notebook calls (load_cat_dataset, load_regularization_dataset)."""
+    return loaders_used(path.read_text(encoding="utf-8"))
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", SOURCE + COMPANIONS, ids=_key)
 def test_notebook_runs_top_to_bottom(path, tmp_path, record_property):
-    if _needs_cat_data(path):
-        cat_data_or_skip()
+    data_used_or_skip(path.read_text(encoding="utf-8"))
     nb, seconds = execute(path, tmp_path)
     record_property("timing", f"{_key(path):<48} executed in {seconds:6.1f} s")
     expectation = EXPECTATIONS.get(_key(path), {})
@@ -163,29 +163,28 @@ def test_notebook_runs_top_to_bottom(path, tmp_path, record_property):
 @pytest.mark.slow
 @pytest.mark.parametrize("path", SOURCE, ids=_key)
 def test_every_grade_cell_fails_on_the_blank_release(path, tmp_path):
-    if _needs_cat_data(path):
-        cat_data_or_skip()
+    data_used_or_skip(path.read_text(encoding="utf-8"))
     released = COURSE_ROOT / "release" / path.parent.name / path.name
     nb, _ = execute(released, tmp_path, allow_errors=True)
     passing = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if is_grade_cell(c) and error_of(c) is None]
     assert not passing, f"these tests pass on the blank notebook, so they prove nothing: {passing}"
 
 
-CAT_NOTEBOOKS = [p for p in SOURCE + COMPANIONS if _needs_cat_data(p)]
+DATA_NOTEBOOKS = [(p, loader) for p in SOURCE + COMPANIONS for loader in _loaders(p)]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", CAT_NOTEBOOKS, ids=_key)
-def test_without_cat_data_the_first_data_cell_says_how_to_get_it(path, tmp_path, monkeypatch):
-    """No network and no NN_COURSE_DATA files: the first cell that loads the images stops with the
-    loader's instructions, and no stack trace."""
+@pytest.mark.parametrize("path, loader", DATA_NOTEBOOKS, ids=[f"{_key(p)}-{loader}" for p, loader in DATA_NOTEBOOKS])
+def test_without_data_the_first_data_cell_says_how_to_get_it(path, loader, tmp_path, monkeypatch):
+    """No network and no NN_COURSE_DATA files: the first cell that calls a downloaded dataset's loader
+    stops with the loader's instructions, and no stack trace."""
     import nbformat
 
     empty = tmp_path / "no-data"
     empty.mkdir()
     monkeypatch.setenv("NN_COURSE_DATA", str(empty))  # kernels inherit it: nothing to load, nothing downloaded
     nb = nbformat.read(path, as_version=4)
-    first = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "load_cat_dataset" in c.source)
+    first = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and loader in c.source)
     nb.cells = nb.cells[: first + 1]
     trimmed = tmp_path / "work" / path.parent.name / path.name
     trimmed.parent.mkdir(parents=True)

@@ -5,6 +5,7 @@
   checked against a pinned sha256 and cached in ``data/``; ``NN_COURSE_DATA`` names a folder that
   holds the two files instead (CI points it at a local mirror).
 * The planar "flower" and other 2-D sets (04_shallow_network): generated, examples in columns.
+* The 2-D "football field" set (06_regularization): downloaded and checked like the cat files.
 * Handwritten digits (09_hyperparameters): scikit-learn's bundled copy, examples in columns.
 
 Every random generator takes a seed and draws from its own ``np.random.RandomState``; nothing
@@ -75,20 +76,77 @@ CatData.__doc__ = """The cat / non-cat set: images (m, 64, 64, 3) uint8, labels 
 
 
 class DataUnavailableError(CourseError):
-    """The cat files could not be found or downloaded. The message says how to get them."""
+    """A downloaded dataset could not be found or downloaded. The message says how to get it."""
 
 
-def _how_to_fix(folder):
-    names = " and ".join(CAT_FILES)
+def _how_to_fix(folder, files, urls, size):
+    """Instructions for getting ``files`` (a dict name -> sha256) into ``folder`` or ``NN_COURSE_DATA``."""
+    names = " and ".join(files)
+    them, count = ("them", f"the {len(files)} files") if len(files) > 1 else ("it", "the file")
+    first = next(iter(files))
+    more = f" (and {', '.join(list(files)[1:])})" if len(files) > 1 else ""
+    url = urls[0].format(name=first)
+    if not url.endswith("/" + first):  # stored remotely under another name
+        more += f", saved as {first}"
     return (
         "To fix it, do one of these and run the cell again:\n"
-        f"  1. Connect to the internet: the two files (3.2 MB) are downloaded once into {folder}\n"
-        "     and checked against their sha256.\n"
+        f"  1. Connect to the internet: {count} ({size}) {'are' if len(files) > 1 else 'is'} downloaded once into "
+        f"{folder}\n     and checked against {'their' if len(files) > 1 else 'its'} sha256.\n"
         f"  2. Copy {names} into {folder}.\n"
-        f"  3. Put them in any folder and point {DATA_ENV} at it before starting Jupyter,\n"
+        f"  3. Put {them} in any folder and point {DATA_ENV} at it before starting Jupyter,\n"
         f"     e.g.  {DATA_ENV}=/path/to/folder make lab\n"
-        f"Where to get them: {CAT_URLS[0].format(name='train_catvnoncat.h5')} (and test_catvnoncat.h5)."
+        f"Where to get {them}: {url}{more}."
     )
+
+
+def _dataset_paths(title, files, urls, size):
+    """Paths of verified downloaded files, as ``{name: Path}``.
+
+    ``files`` maps each file's local name to its sha256; ``urls`` are templates tried in order
+    (``{name}`` is replaced by the local name). With ``NN_COURSE_DATA`` set, the files must be in
+    that folder (nothing is downloaded). Otherwise they are downloaded on first use into ``data/``
+    and verified with pooch. Raises :class:`DataUnavailableError` with instructions when neither works.
+    """
+    __tracebackhide__ = True
+    import pooch
+
+    folder = os.environ.get(DATA_ENV)
+    paths = {}
+    if folder:
+        folder = Path(folder).expanduser()
+        for name, sha in files.items():
+            path = folder / name
+            if not path.is_file():
+                raise DataUnavailableError(
+                    f"{DATA_ENV} is set to {folder}, but {name} is not there.\n"
+                    + _how_to_fix(folder, files, urls, size)) from None
+            actual = pooch.file_hash(str(path), alg="sha256")
+            if actual != sha:
+                raise DataUnavailableError(
+                    f"{path} is not the expected file: its sha256 is {actual}, expected {sha}.\n"
+                    "The file is damaged or a different version; replace it.\n"
+                    + _how_to_fix(folder, files, urls, size)) from None
+            paths[name] = path
+        return paths
+
+    logger = pooch.get_logger()
+    logger.setLevel("WARNING")  # no "Downloading ..." lines on stderr in the notebook
+    downloader = pooch.HTTPDownloader(timeout=30, progressbar=False)
+    for name, sha in files.items():
+        errors = []
+        for url in urls:
+            try:
+                paths[name] = Path(pooch.retrieve(url.format(name=name), known_hash=f"sha256:{sha}",
+                                                  fname=name, path=DATA_DIR, downloader=downloader))
+                break
+            except Exception as error:  # noqa: BLE001 - network, HTTP and checksum errors alike
+                errors.append(f"{url.format(name=name)}: {type(error).__name__}: {str(error)[:200]}")
+        else:
+            tried = "\n".join("  - " + e for e in errors)
+            raise DataUnavailableError(
+                f"The {title} is not available: {name} is not in {DATA_DIR} and could not "
+                f"be downloaded.\nTried:\n{tried}\n" + _how_to_fix(DATA_DIR, files, urls, size)) from None
+    return paths
 
 
 def cat_dataset_paths():
@@ -99,43 +157,7 @@ def cat_dataset_paths():
     :class:`DataUnavailableError` with instructions when neither works.
     """
     __tracebackhide__ = True
-    import pooch
-
-    folder = os.environ.get(DATA_ENV)
-    paths = {}
-    if folder:
-        folder = Path(folder).expanduser()
-        for name, sha in CAT_FILES.items():
-            path = folder / name
-            if not path.is_file():
-                raise DataUnavailableError(
-                    f"{DATA_ENV} is set to {folder}, but {name} is not there.\n" + _how_to_fix(folder)) from None
-            actual = pooch.file_hash(str(path), alg="sha256")
-            if actual != sha:
-                raise DataUnavailableError(
-                    f"{path} is not the expected file: its sha256 is {actual}, expected {sha}.\n"
-                    "The file is damaged or a different version; replace it.\n" + _how_to_fix(folder)) from None
-            paths[name] = path
-        return paths
-
-    logger = pooch.get_logger()
-    logger.setLevel("WARNING")  # no "Downloading ..." lines on stderr in the notebook
-    downloader = pooch.HTTPDownloader(timeout=30, progressbar=False)
-    for name, sha in CAT_FILES.items():
-        errors = []
-        for url in CAT_URLS:
-            try:
-                paths[name] = Path(pooch.retrieve(url.format(name=name), known_hash=f"sha256:{sha}",
-                                                  fname=name, path=DATA_DIR, downloader=downloader))
-                break
-            except Exception as error:  # noqa: BLE001 - network, HTTP and checksum errors alike
-                errors.append(f"{url.format(name=name)}: {type(error).__name__}: {str(error)[:200]}")
-        else:
-            tried = "\n".join("  - " + e for e in errors)
-            raise DataUnavailableError(
-                f"The cat / non-cat dataset is not available: {name} is not in {DATA_DIR} and could not "
-                f"be downloaded.\nTried:\n{tried}\n" + _how_to_fix(DATA_DIR)) from None
-    return paths
+    return _dataset_paths("cat / non-cat dataset", CAT_FILES, CAT_URLS, "3.2 MB")
 
 
 def load_cat_dataset():
@@ -227,6 +249,50 @@ def make_2d_dataset(kind, m=200, seed=1):
     else:
         raise ValueError(f"unknown dataset {kind!r}; choose circles, moons, blobs or gaussian_quantiles")
     return X.T, y.reshape(1, -1).astype(int)
+
+
+# --------------------------------------------------------------------------------------------
+# The 2-D "football field" set for regularization (columns are examples)
+# --------------------------------------------------------------------------------------------
+REGULARIZATION_FILES = {
+    "regularization_data.mat": "1218828095bf91d215622d00b2a5b8784c359e29d9d9c5734949b8e60c5bc231",
+}
+# Pinned to a commit; the same bytes are in two folders of it. Remotely the file is called data.mat,
+# locally it is cached under its own name.
+REGULARIZATION_URLS = (
+    "https://raw.githubusercontent.com/Filtee/Coursera-DeepLearning/2c4e05e2939378c7d5538c4dd8e187d31c301a15/"
+    "C2-W1A2/datasets/data.mat",
+    "https://raw.githubusercontent.com/Filtee/Coursera-DeepLearning/2c4e05e2939378c7d5538c4dd8e187d31c301a15/"
+    "C2-W2A1/datasets/data.mat",
+)
+
+RegularizationData = namedtuple("RegularizationData", "train_X train_Y test_X test_Y")
+RegularizationData.__doc__ = """The football-field set: X (2, m) float, Y (1, m) int 0/1, for train and test."""
+
+
+def regularization_dataset_paths():
+    """Path of the verified ``regularization_data.mat``, as ``{"regularization_data.mat": Path}``.
+
+    Found in ``NN_COURSE_DATA`` or downloaded into ``data/`` exactly like the cat files
+    (:func:`cat_dataset_paths`); raises :class:`DataUnavailableError` with instructions otherwise.
+    """
+    __tracebackhide__ = True
+    return _dataset_paths("regularization dataset", REGULARIZATION_FILES, REGULARIZATION_URLS, "6 kB")
+
+
+def load_regularization_dataset():
+    """Load the 2-D "football field" set (06_regularization), examples in columns.
+
+    Returns a ``RegularizationData`` tuple ``(train_X, train_Y, test_X, test_Y)``: ``train_X``
+    (2, 211) and ``test_X`` (2, 200) float64 positions on the field, ``train_Y`` (1, 211) and
+    ``test_Y`` (1, 200) labels 0/1 as int (the file stores uint8, where ``-Y`` would wrap around).
+    """
+    __tracebackhide__ = True
+    from scipy.io import loadmat
+
+    mat = loadmat(regularization_dataset_paths()["regularization_data.mat"])
+    return RegularizationData(mat["X"].T.astype(float), mat["y"].T.astype(int),
+                              mat["Xval"].T.astype(float), mat["yval"].T.astype(int))
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Shared fixtures: the course root, the cat-data policy, and a timing summary at the end."""
+"""Shared fixtures: the course root, the downloaded-data policy, and a timing summary at the end."""
 
 import os
 from pathlib import Path
@@ -20,20 +20,50 @@ def pytest_configure(config):
         os.environ.setdefault(var, "1")
 
 
-def cat_data_or_skip():
-    """Make sure the cat files are available. Skip with the loader's message when they are not;
-    under CI (CI=true) that is a failure instead, so CI always runs these tests."""
+# The downloaded datasets: the loader a notebook calls -> the function that finds (or downloads) its files.
+DOWNLOADED = {
+    "load_cat_dataset": ("cat", data.cat_dataset_paths),
+    "load_regularization_dataset": ("regularization", data.regularization_dataset_paths),
+}
+
+
+def downloaded_data_or_skip(loader):
+    """Make sure the files of one downloaded dataset (named by its loader, e.g. "load_cat_dataset") are
+    available. Skip with the loader's message when they are not; under CI (CI=true) that is a failure
+    instead, so CI always runs these tests."""
+    label, paths = DOWNLOADED[loader]
     try:
-        return data.cat_dataset_paths()
+        return paths()
     except data.DataUnavailableError as error:
         if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true but the cat data is unavailable:\n{error}", pytrace=False)
-        pytest.skip(f"cat data unavailable: {error}")
+            pytest.fail(f"CI=true but the {label} data is unavailable:\n{error}", pytrace=False)
+        pytest.skip(f"{label} data unavailable: {error}")
+
+
+def loaders_used(text):
+    """The downloaded-dataset loaders that a notebook's (or several notebooks') text calls."""
+    return [loader for loader in DOWNLOADED if loader in text]
+
+
+def data_used_or_skip(text):
+    """``downloaded_data_or_skip`` for every downloaded dataset that ``text`` loads."""
+    for loader in loaders_used(text):
+        downloaded_data_or_skip(loader)
+
+
+def cat_data_or_skip():
+    """The cat files, or a skip (a failure under CI) with the loader's message."""
+    return downloaded_data_or_skip("load_cat_dataset")
 
 
 @pytest.fixture
 def cat_data():
     return cat_data_or_skip()
+
+
+@pytest.fixture
+def regularization_data():
+    return downloaded_data_or_skip("load_regularization_dataset")
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""helpers.data: shapes and values of every dataset, and clear failures when the cat files are missing."""
+"""helpers.data: shapes and values of every dataset, and clear failures when downloaded files are missing."""
 
 import os
 from pathlib import Path
@@ -136,3 +136,69 @@ def test_missing_data_renders_as_a_message_not_a_traceback(tmp_path, monkeypatch
     rendered = info.value._render_traceback_()
     assert "DataUnavailableError" in rendered[0] and "To fix it" in "\n".join(rendered)
     assert not any(line.lstrip().startswith("File ") for line in rendered)
+
+
+# --- the regularization ("football field") data: the same mechanism as the cat files -----------
+def test_regularization_dataset_shapes(regularization_data):
+    before = np.random.get_state()[1].copy()
+    train_X, train_Y, test_X, test_Y = data.load_regularization_dataset()
+    assert np.array_equal(np.random.get_state()[1], before), "must not touch numpy's global generator"
+    assert train_X.shape == (2, 211) and train_Y.shape == (1, 211)
+    assert test_X.shape == (2, 200) and test_Y.shape == (1, 200)
+    assert train_X.dtype == np.float64 and train_Y.dtype.kind == "i"  # not uint8, where -Y wraps around
+    assert set(np.unique(train_Y)) == {0, 1} and set(np.unique(test_Y)) == {0, 1}
+    assert int(train_Y.sum()) == 106 and int(test_Y.sum()) == 87
+    assert -0.8 < train_X.min() and train_X.max() < 0.8  # positions on the field, not pixels
+
+
+def test_regularization_works_from_the_env_folder_alone(tmp_path, monkeypatch, regularization_data):
+    # Only the .mat file in the folder (no cat files), and no network: it loads from there.
+    (tmp_path / "regularization_data.mat").write_bytes(Path(regularization_data["regularization_data.mat"]).read_bytes())
+    monkeypatch.setenv(data.DATA_ENV, str(tmp_path))
+    monkeypatch.setattr(data, "REGULARIZATION_URLS", ("http://127.0.0.1:9/data.mat",))
+    assert data.regularization_dataset_paths() == {"regularization_data.mat": tmp_path / "regularization_data.mat"}
+    assert data.load_regularization_dataset().train_X.shape == (2, 211)
+
+
+def test_regularization_env_folder_without_the_file_says_how_to_fix(tmp_path, monkeypatch):
+    monkeypatch.setenv(data.DATA_ENV, str(tmp_path))
+    with pytest.raises(data.DataUnavailableError) as info:
+        data.load_regularization_dataset()
+    msg = str(info.value)
+    assert f"{data.DATA_ENV} is set to {tmp_path}, but regularization_data.mat is not there" in msg
+    assert "To fix it" in msg and "make lab" in msg
+    # the file is called data.mat at the pinned URL: the message says what to call it
+    assert data.REGULARIZATION_URLS[0] in msg and "saved as regularization_data.mat" in msg
+
+
+def test_regularization_env_folder_with_a_damaged_file(tmp_path, monkeypatch):
+    (tmp_path / "regularization_data.mat").write_bytes(b"MATLAB 5.0 MAT-file, but not the one")
+    monkeypatch.setenv(data.DATA_ENV, str(tmp_path))
+    with pytest.raises(data.DataUnavailableError, match="is not the expected file: its sha256"):
+        data.load_regularization_dataset()
+
+
+def test_regularization_offline_without_local_copy_says_how_to_fix(tmp_path, monkeypatch):
+    monkeypatch.delenv(data.DATA_ENV, raising=False)
+    monkeypatch.setattr(data, "DATA_DIR", tmp_path / "cache")
+    monkeypatch.setattr(data, "REGULARIZATION_URLS", ("http://127.0.0.1:9/data.mat",))
+    with pytest.raises(data.DataUnavailableError) as info:
+        data.load_regularization_dataset()
+    msg = str(info.value)
+    assert "The regularization dataset is not available" in msg and "http://127.0.0.1:9/data.mat" in msg
+    assert f"point {data.DATA_ENV} at it" in msg
+
+
+def test_regularization_download_cache_is_used_when_present(tmp_path, monkeypatch, regularization_data):
+    monkeypatch.delenv(data.DATA_ENV, raising=False)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "regularization_data.mat").write_bytes(Path(regularization_data["regularization_data.mat"]).read_bytes())
+    monkeypatch.setattr(data, "DATA_DIR", cache)
+    monkeypatch.setattr(data, "REGULARIZATION_URLS", ("http://127.0.0.1:9/data.mat",))
+    assert data.regularization_dataset_paths()["regularization_data.mat"].parent == cache
+
+
+def test_regularization_file_is_never_committed():
+    tracked = os.popen(f"git -C {Path(data.__file__).parent.parent} ls-files").read().split()
+    assert not [t for t in tracked if Path(t).name in data.REGULARIZATION_FILES]

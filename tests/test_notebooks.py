@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tests.conftest import cat_data_or_skip
+from tests.conftest import data_used_or_skip, loaders_used
 from tests.nbrun import error_of, execute, is_grade_cell, text_outputs
 from tools.course import COURSE_ROOT, assignments, notebooks
 
@@ -48,6 +48,31 @@ EXPECTATIONS = {
                   r"\n\s+4 \|\s+(8[89]|9[0-2])\.\d\d % \|", r"\n\s+50 \|\s+(8[89]|9[0-2])\.\d\d % \|",
                   r"constant 0\.5: accuracy .*largest difference between the rows of W1: 0\n",
                   r"three linear layers vs one: \d(\.\d+)?e-1[3-7]"],
+    },
+    "06_regularization/1_initialization.ipynb": {
+        "shows": [r"train_X: \(2, 300\)  train_Y: \(1, 300\)  test_X: \(2, 100\)",
+                  r"zeros: train accuracy 50\.00 %, test accuracy 50\.00 %",
+                  r"every cost equals log 2 = 0\.6931471805599453: True",
+                  r"largest difference between its rows: 0\.0\n",
+                  r"Cost after iteration 0: inf",
+                  r"random x10: train accuracy 83\.00 %, test accuracy 86\.00 %",
+                  r"cost at iteration 14000, given backward pass:\s+0\.38276\d+",
+                  r"He: sqrt\(2 / n\)\s+std of A\[1\]:\s+0\.8\d+\s+A\[10\]:\s+0\.[6-9]",
+                  r"Cost after iteration 0: 0\.88305374634197",
+                  r"Cost after iteration 14000: 0\.073578959626773",
+                  r"He: train accuracy 99\.33 %, test accuracy 96\.00 %"],
+    },
+    "06_regularization/2_regularization.ipynb": {
+        "shows": [r"train_X: \(2, 211\)  train_Y: \(1, 211\)  test_X: \(2, 200\)  test_Y: \(1, 200\)",
+                  r"Cost after iteration 10000: 0\.163299875257242",
+                  r"no regularisation: train accuracy 94\.79 %, test accuracy 91\.50 %",
+                  r"Cost after iteration 20000: 0\.268091633712730",
+                  r"L2, lambda = 0\.7: train accuracy 93\.84 %, test accuracy 93\.00 %",
+                  r"Cost after iteration 10000: 0\.0610169865749056",
+                  r"dropout 0\.86, same masks: train accuracy 92\.89 %, test accuracy 95\.00 %",
+                  r"draws the same masks: D1 equal: True   D2 equal: True",
+                  r"dropout 0\.86, fresh masks: train accuracy \d+\.\d\d %, test accuracy \d+\.\d\d %",
+                  r"best test accuracy: lambda = [\d.]+ \(9\d\.\d\d %\), keep_prob = [\d.]+ \(9\d\.\d\d %\)"],
     },
     # Companion notebooks (notebooks/, ungraded): the numbers each one exists to show.
     "05_deep_network/1_step_by_step.ipynb": {
@@ -203,15 +228,15 @@ def _key(path):
     return f"{path.parent.name}/{path.name}"
 
 
-def _needs_cat_data(path):
-    return "load_cat_dataset" in path.read_text(encoding="utf-8")
+def _loaders(path):
+    """The downloaded-dataset loaders a notebook calls (load_cat_dataset, load_regularization_dataset)."""
+    return loaders_used(path.read_text(encoding="utf-8"))
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", SOURCE + COMPANIONS, ids=_key)
 def test_notebook_runs_top_to_bottom(path, tmp_path, record_property):
-    if _needs_cat_data(path):
-        cat_data_or_skip()
+    data_used_or_skip(path.read_text(encoding="utf-8"))
     nb, seconds = execute(path, tmp_path)
     record_property("timing", f"{_key(path):<48} executed in {seconds:6.1f} s")
     expectation = EXPECTATIONS.get(_key(path), {})
@@ -225,29 +250,28 @@ def test_notebook_runs_top_to_bottom(path, tmp_path, record_property):
 @pytest.mark.slow
 @pytest.mark.parametrize("path", SOURCE, ids=_key)
 def test_every_grade_cell_fails_on_the_blank_release(path, tmp_path):
-    if _needs_cat_data(path):
-        cat_data_or_skip()
+    data_used_or_skip(path.read_text(encoding="utf-8"))
     released = COURSE_ROOT / "release" / path.parent.name / path.name
     nb, _ = execute(released, tmp_path, allow_errors=True)
     passing = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if is_grade_cell(c) and error_of(c) is None]
     assert not passing, f"these tests pass on the blank notebook, so they prove nothing: {passing}"
 
 
-CAT_NOTEBOOKS = [p for p in SOURCE + COMPANIONS if _needs_cat_data(p)]
+DATA_NOTEBOOKS = [(p, loader) for p in SOURCE + COMPANIONS for loader in _loaders(p)]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", CAT_NOTEBOOKS, ids=_key)
-def test_without_cat_data_the_first_data_cell_says_how_to_get_it(path, tmp_path, monkeypatch):
-    """No network and no NN_COURSE_DATA files: the first cell that loads the images stops with the
-    loader's instructions, and no stack trace."""
+@pytest.mark.parametrize("path, loader", DATA_NOTEBOOKS, ids=[f"{_key(p)}-{loader}" for p, loader in DATA_NOTEBOOKS])
+def test_without_data_the_first_data_cell_says_how_to_get_it(path, loader, tmp_path, monkeypatch):
+    """No network and no NN_COURSE_DATA files: the first cell that calls a downloaded dataset's loader
+    stops with the loader's instructions, and no stack trace."""
     import nbformat
 
     empty = tmp_path / "no-data"
     empty.mkdir()
     monkeypatch.setenv("NN_COURSE_DATA", str(empty))  # kernels inherit it: nothing to load, nothing downloaded
     nb = nbformat.read(path, as_version=4)
-    first = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "load_cat_dataset" in c.source)
+    first = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and loader in c.source)
     nb.cells = nb.cells[: first + 1]
     trimmed = tmp_path / "work" / path.parent.name / path.name
     trimmed.parent.mkdir(parents=True)

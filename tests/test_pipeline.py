@@ -10,21 +10,16 @@ import csv
 
 import pytest
 
-from tests.conftest import cat_data_or_skip
+from tests.conftest import data_used_or_skip
 from tests.course_copy import blank_notebook, make_course, reference_notebook, submit
 from tools import grade
 from tools.course import assignments, load_config, notebooks
 
 
-def _needs_cat_data(assignment):
-    return any("load_cat_dataset" in nb.read_text(encoding="utf-8") for nb in notebooks(assignment))
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", assignments())
 def test_reference_full_marks_blank_zero(assignment, tmp_path, record_property):
-    if _needs_cat_data(assignment):
-        cat_data_or_skip()
+    data_used_or_skip("\n".join(nb.read_text(encoding="utf-8") for nb in notebooks(assignment)))
     root = make_course(tmp_path / "course", [assignment])
     names = [nb.name for nb in notebooks(assignment)]
     submit(root, "reference", assignment, {n: reference_notebook(root, assignment, n) for n in names})

@@ -233,7 +233,7 @@ def _collect(result, checks, templates, graded, env, timeout, config):
                       and not nbgrader_meta(c).get("grade")), None)
             tests = {nbgrader_meta(c)["grade_id"]: cell_source(executed[nbgrader_meta(c)["grade_id"]]) for c in test_cells
                      if nbgrader_meta(c)["grade_id"] in executed}
-            isolated_results = isolated.run_tests(cell_source(setup) if setup else "", isolated.student_definitions(
+            isolated_results = isolated.run_tests(isolated.instructor_setup(graded_nb, setup), isolated.student_definitions(
                 checks[name].notebook), tests, graded, child_env, timeout)
         for t in graded_cells:
             gid = nbgrader_meta(t)["grade_id"]

@@ -157,6 +157,24 @@ main(json.load(sys.stdin))
 '''
 
 
+def instructor_setup(notebook, setup):
+    """The setup cell's source, followed by the definitions of the other read-only code cells (code an
+    earlier assignment graded, given to this one, such as 06's 3-layer model): the tests may call them."""
+    parts = [cell_source(setup)] if setup else []
+    for index, cell in enumerate(notebook["cells"]):
+        meta = nbgrader_meta(cell)
+        if cell is setup or cell.get("cell_type") != "code" or not meta.get("locked") or meta.get("grade") \
+                or meta.get("solution"):
+            continue
+        try:
+            kept = definitions(cell_source(cell), where=f"cell {index + 1}")
+        except NotebookImportError:
+            continue
+        if kept:
+            parts.append(kept)
+    return "\n\n".join(parts)
+
+
 def student_definitions(notebook):
     """Definition sources of a notebook's non-test, non-read-only code cells, one per cell."""
     out = []

@@ -66,6 +66,21 @@ EXPECTATIONS = {
                   r"cost of predicting 34\.4% 'cat' for every picture: 0\.6440",
                   r"MLPClassifier\(random_state=3\):"],
     },
+    "06_regularization/3_gradient_checking.ipynb": {
+        # the published figures: J = 8, dtheta = 3, gradient_check 2.9e-10 / 7.8e-11, gradient_check_n
+        # 0.285... with the published bugs and 1.189...e-07 after fixing them (rounding in log(1 - a), not a bug)
+        "shows": [r"x = 2, theta = 4: J = 8, dtheta = 2, gradient_check = 2\.919335883291695e-10",
+                  r"x = 3, theta = 4: J = 12, dtheta = 3, gradient_check = 7\.814075313343006e-11",
+                  r"theta: \(47, 1\)",
+                  r"gradient_check_n with the given backward pass: difference = 0\.4815\d+",
+                  r"dW3: relative error 5\.0e-01   <- wrong",
+                  r"gradient_check_n with your backward pass: difference = 1\.1890913024229996e-07",
+                  r"published bugs: 0\.28509315677616\d\d", r"fixed:\s+1\.1890913024229996e-07",
+                  r"smallest difference with the given cost: 1\.9\de-10 at epsilon = 1e-04",
+                  r"db3 without 1/m: norm ratio \d\.\de-08 \(passes the 2e-7 threshold\), element-wise relative "
+                  r"error 5\.0e-01 \(fails",
+                  r"one Z at 3e-8 from the kink, correct gradients: gradient_check_n = \d\.\d\de-0[1-3]"],
+    },
     "notebooks/01_what_learning_is.ipynb": {
         "budget": 60,
         "shows": [r"classification accuracy: train \d+%, test \d+%",

@@ -49,6 +49,22 @@ EXPECTATIONS = {
                   r"constant 0\.5: accuracy .*largest difference between the rows of W1: 0\n",
                   r"three linear layers vs one: \d(\.\d+)?e-1[3-7]"],
     },
+    "05_deep_network/1_step_by_step.ipynb": {
+        "budget": 60,
+        "shows": [r"layer 5: W5 \(1, 2\) @ A\[4\] \+ b5 \(1, 1\) -> Z\[5\], A\[5\] \(1, 10\)",
+                  r"XOR tree for n = 8: 3 levels, 14 ReLU units; correct on all 256 inputs: True",
+                  r"W1: relative error \d\.\de-(0[89]|1\d)"],
+    },
+    "05_deep_network/2_cat_classifier.ipynb": {
+        "budget": 150,
+        "shows": [r"Loaded from 1_step_by_step\.ipynb: .* \(all work on their examples\)",
+                  r"train_x: \(12288, 209\)\s+test_x: \(12288, 50\)",
+                  r"Two-layer network: train accuracy 100\.0 %, test accuracy 72\.0 %",
+                  r"Four-layer network: train accuracy 98\.6 %, test accuracy 80\.0 %",
+                  r"x0\.01 initialisation: cost 0\.6931 at iteration 0, 0\.6[45]\d\d at iteration 500",
+                  r"cost of predicting 34\.4% 'cat' for every picture: 0\.6440",
+                  r"MLPClassifier\(random_state=3\):"],
+    },
     "06_regularization/1_initialization.ipynb": {
         "shows": [r"train_X: \(2, 300\)  train_Y: \(1, 300\)  test_X: \(2, 100\)",
                   r"zeros: train accuracy 50\.00 %, test accuracy 50\.00 %",
@@ -74,22 +90,20 @@ EXPECTATIONS = {
                   r"dropout 0\.86, fresh masks: train accuracy \d+\.\d\d %, test accuracy \d+\.\d\d %",
                   r"best test accuracy: lambda = [\d.]+ \(9\d\.\d\d %\), keep_prob = [\d.]+ \(9\d\.\d\d %\)"],
     },
-    # Companion notebooks (notebooks/, ungraded): the numbers each one exists to show.
-    "05_deep_network/1_step_by_step.ipynb": {
-        "budget": 60,
-        "shows": [r"layer 5: W5 \(1, 2\) @ A\[4\] \+ b5 \(1, 1\) -> Z\[5\], A\[5\] \(1, 10\)",
-                  r"XOR tree for n = 8: 3 levels, 14 ReLU units; correct on all 256 inputs: True",
-                  r"W1: relative error \d\.\de-(0[89]|1\d)"],
-    },
-    "05_deep_network/2_cat_classifier.ipynb": {
-        "budget": 150,
-        "shows": [r"Loaded from 1_step_by_step\.ipynb: .* \(all work on their examples\)",
-                  r"train_x: \(12288, 209\)\s+test_x: \(12288, 50\)",
-                  r"Two-layer network: train accuracy 100\.0 %, test accuracy 72\.0 %",
-                  r"Four-layer network: train accuracy 98\.6 %, test accuracy 80\.0 %",
-                  r"x0\.01 initialisation: cost 0\.6931 at iteration 0, 0\.6[45]\d\d at iteration 500",
-                  r"cost of predicting 34\.4% 'cat' for every picture: 0\.6440",
-                  r"MLPClassifier\(random_state=3\):"],
+    "06_regularization/3_gradient_checking.ipynb": {
+        # the published figures: J = 8, dtheta = 3, gradient_check 2.9e-10 / 7.8e-11, gradient_check_n
+        # 0.285... with the published bugs and 1.189...e-07 after fixing them (rounding in log(1 - a), not a bug)
+        "shows": [r"x = 2, theta = 4: J = 8, dtheta = 2, gradient_check = 2\.919335883291695e-10",
+                  r"x = 3, theta = 4: J = 12, dtheta = 3, gradient_check = 7\.814075313343006e-11",
+                  r"theta: \(47, 1\)",
+                  r"gradient_check_n with the given backward pass: difference = 0\.4815\d+",
+                  r"dW3: relative error 5\.0e-01   <- wrong",
+                  r"gradient_check_n with your backward pass: difference = 1\.1890913024229996e-07",
+                  r"published bugs: 0\.28509315677616\d\d", r"fixed:\s+1\.1890913024229996e-07",
+                  r"smallest difference with the given cost: 1\.9\de-10 at epsilon = 1e-04",
+                  r"db3 without 1/m: norm ratio \d\.\de-08 \(passes the 2e-7 threshold\), element-wise relative "
+                  r"error 5\.0e-01 \(fails",
+                  r"one Z at 3e-8 from the kink, correct gradients: gradient_check_n = \d\.\d\de-0[1-3]"],
     },
     "07_optimization/optimization.ipynb": {
         # the published DeepLearning.AI figures: costs every 1000 epochs and train accuracies, the unit figures
@@ -153,6 +167,7 @@ EXPECTATIONS = {
                   r"Digits test accuracy: softmax regression 97\.2 %, tuned network 98\.3 %, scikit-learn baseline "
                   r"98\.6 %; our search took [\d.]+ s"],
     },
+    # Companion notebooks (notebooks/, ungraded): the numbers each one exists to show.
     "notebooks/01_what_learning_is.ipynb": {
         "budget": 60,
         "shows": [r"classification accuracy: train \d+%, test \d+%",

@@ -312,3 +312,68 @@ def test_release_keeps_tests_locked_and_stubs_solutions(path):
             assert "raise NotImplementedError()" in cell.source
         elif meta.get("grade"):
             assert meta.get("locked") and cell.metadata.get("editable") is False
+
+
+def _normalized(text):
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _visible_text(path):
+    """Everything a student reads in a release notebook, whitespace folded: markdown, test cells (with their
+    hint strings and docstrings), given code, and the stubs' docstrings."""
+    nb = nbformat.read(path, as_version=4)
+    return _normalized("\n".join(cell.source for cell in nb.cells))
+
+
+def test_no_solution_line_inside_hints_docstrings_or_exercise_text():
+    """The whole-line check above misses a solution line quoted *inside* a hint string, a docstring or an
+    exercise's markdown (e.g. hint="... use W1 = rng.randn(n_h, n_x) * 0.01"). A student could fail on purpose
+    and copy it. Here every significant solution line must not occur even as a substring of the visible
+    text of its own assignment's release (or an earlier one's)."""
+    releases = {p: _visible_text(p) for p in (COURSE_ROOT / "release").rglob("*.ipynb")}
+    leaks = []
+    for path in SOURCE_NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        public = {_normalized(line) for line in public_lines(nb)}
+        lines = {_normalized(ln) for region in secret_regions(nb, kinds=("SOLUTION",)) for ln in region
+                 if significant(ln)}
+        lines = {ln for ln in lines if ln not in public}
+        for where, text in releases.items():
+            if _release_assignment(where) > path.parent.name:
+                continue  # a later assignment may give this one's code read-only
+            hits = sorted(ln for ln in lines if ln in text)
+            if hits:
+                leaks.append(f"{_id(path)}: {hits[:3]} quoted in {where.relative_to(COURSE_ROOT)}")
+    assert not leaks, "solution lines quoted in hints, docstrings or exercise text:\n" + "\n".join(leaks)
+
+
+# A numpy call (np.exp(, rng.randn(, np.random.RandomState(...)), a matrix product or an in-place update:
+# the shapes of a line of code, not of a formula.
+_CODE_IN_HINT = re.compile(r"\b(?:np|numpy|rng|rgen)\.[A-Za-z_][\w.]*\(|\s@\s|[+\-*/]=")
+
+
+def _hint_texts(source):
+    """The string literals of every ``hint=`` argument and every ``mistakes={...}`` key in a test cell."""
+    texts = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call):
+            for kw in node.keywords:
+                parts = [kw.value] if kw.arg == "hint" else (
+                    [k for k in kw.value.keys if k is not None]
+                    if kw.arg == "mistakes" and isinstance(kw.value, ast.Dict) else [])
+                texts += [n.value for part in parts for n in ast.walk(part)
+                          if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    return texts
+
+
+@pytest.mark.parametrize("path", SOURCE_NOTEBOOKS, ids=_id)
+def test_visible_hints_name_the_formula_not_the_line(path):
+    """Hints teach the idea, not the line: a visible test's hint may give the maths and the shapes, never a
+    line of numpy that a student could copy after failing on purpose."""
+    released = nbformat.read(COURSE_ROOT / "release" / path.parent.name / path.name, as_version=4)
+    code_like = []
+    for cell in released.cells:
+        if nbgrader_meta(cell).get("grade"):
+            code_like += [f"{nbgrader_meta(cell)['grade_id']}: {text!r}" for text in _hint_texts(cell.source)
+                          if _CODE_IN_HINT.search(text)]
+    assert not code_like, "hints that print code instead of the formula:\n" + "\n".join(code_like)

@@ -1,15 +1,18 @@
 """Reference outputs for 01_perceptron (visible tests), computed with the source solution.
 
-Also stores the answers two known mistakes produce, so the tests can name them: the slide's rule
-without x_j, and a bias that is never updated.
+Also stores the answers known mistakes produce, so the tests can name them (and only them): the slide's
+rule without x_j, a bias that is never updated, and a refit that does not start again from zero weights.
 """
 
 import numpy as np
 
 
-def _variant(X, y, eta, epochs, use_x=True, update_bias=True):
-    """The perceptron rule with one known mistake switched on (never the graded solution)."""
-    w = np.zeros(1 + X.shape[1])
+def _variant(X, y, eta, epochs, use_x=True, update_bias=True, w_start=None):
+    """The perceptron rule with one known mistake switched on (never the graded solution).
+
+    X: (m, n); y: (m,) in {-1, 1}. ``w_start`` (n + 1,) continues from earlier weights instead of zeros.
+    Returns w (n + 1,), bias first."""
+    w = np.zeros(1 + X.shape[1]) if w_start is None else np.array(w_start, dtype=float)
     for _ in range(epochs):
         for xi, target in zip(X, y):
             update = eta * (target - (1 if xi @ w[1:] + w[0] >= 0 else -1))
@@ -58,4 +61,7 @@ def build(solutions):
     X2 = rng.randn(7, 2) * 3
     out["fit/X2"] = X2
     out["fit/y2"] = np.where(X2[:, 1] >= 0, 1, -1)
+    # a refit that keeps the weights of the earlier fit on (X2, y2) instead of starting from zeros
+    w_after_X2 = Perceptron(eta=eta, epochs=epochs).fit(X2, out["fit/y2"]).w_
+    out["fit/w_if_not_reset"] = _variant(X, y, eta, epochs, w_start=w_after_X2)
     return out

@@ -9,9 +9,9 @@ import csv
 import pytest
 
 from tests.conftest import cat_data_or_skip
-from tests.course_copy import blank_notebook, make_course, reference_notebook, submit
 from tools import grade
 from tools.course import assignments, load_config, notebooks
+from tools.course_copy import blank_notebook, make_course, reference_notebook, submit
 
 
 def _needs_cat_data(assignment):

@@ -8,8 +8,8 @@ STAMP  := $(VENV)/.installed
 # Run every tool from the venv, so nothing installed elsewhere on the machine leaks in.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup lab test release autograde feedback grades lint clean student-mode instructor-mode student-kit \
-	exchange-release collect
+.PHONY: setup lab test bench release autograde feedback grades lint clean student-mode instructor-mode \
+	student-kit exchange-release collect
 
 setup: $(STAMP)
 
@@ -29,6 +29,11 @@ lab: setup
 ## Everyone: the whole test suite (unit tests, notebooks, nbgrader pipeline, lint).
 test: setup
 	$(BIN)/python -m pytest -n auto --dist load $(PYTEST_ARGS)
+
+## Everyone: how fast the course runs here (notebooks, training vs the machine's bound, grading); a table
+## and reports/bench.json. BENCH_ARGS="--quick", "--suite", "--compare-threads": see python -m tools.bench -h.
+bench: setup
+	$(BIN)/python -m tools.bench $(BENCH_ARGS)
 
 ## Instructors: rebuild reference outputs from source/ solutions, then generate release/.
 release: setup

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.course_copy import make_course, reference_notebook
 from tools import exchange, grade
 from tools.course import load_config, notebooks
+from tools.course_copy import make_course, reference_notebook
 
 ASSIGNMENT = "01_perceptron"  # the fastest to grade
 

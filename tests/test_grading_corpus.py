@@ -10,12 +10,15 @@ import time
 import pytest
 
 from helpers.notebooks import nbgrader_meta
-from tests.course_copy import blank_notebook, make_course, reference_notebook, submit
 from tools import grade
+from tools.course_copy import blank_notebook, make_course, reference_notebook, submit
 
 ASSIGNMENT = "01_perceptron"
 NB = "perceptron.ipynb"
-TIMEOUT = 5  # seconds per cell for this corpus (the course default is 120)
+# Seconds per cell for this corpus (the course default is 120): short, because the infinite-loop cases wait
+# it out, yet several times what an honest cell takes on a busy machine (the setup cell's imports take the
+# longest, a few seconds), so that load cannot cost honest work a point.
+TIMEOUT = 15
 
 
 
@@ -276,7 +279,7 @@ def test_specific_outcomes(graded):
     assert any("not valid JSON" in x for x in results["invalid_json"].reasons)
     assert any("graded 'Perceptron (1).ipynb' as 'perceptron.ipynb'" in x for x in results["renamed_copy"].repairs)
     assert any("kernel stopped" in x for x in results["os_exit"].reasons)
-    assert any("was stopped after 5 s" in x for x in results["loop_top_level"].reasons)
+    assert any(f"was stopped after {TIMEOUT} s" in x for x in results["loop_top_level"].reasons)
     timed_out = [t.grade_id for t in results["loop_in_function"].tests if "did not finish" in t.message]
     assert timed_out == ["test_fit", "test_fit_behaviour"]
     assert any("isolation" in x for x in results["patch_checks"].review_reasons)

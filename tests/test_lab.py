@@ -40,7 +40,7 @@ def lab(tmp_path_factory):
         proc = subprocess.Popen(["make", "--no-print-directory", "lab", f"LAB_ARGS={args}"], cwd=COURSE_ROOT,
                                 env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 300  # a hang guard: a busy machine starts JupyterLab slowly
     while True:
         try:
             _get(f"{base}/api/status?token={TOKEN}", timeout=2)

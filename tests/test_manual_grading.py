@@ -11,11 +11,11 @@ import nbformat
 import pytest
 
 from tests import test_release
-from tests.course_copy import blank_notebook, reference_notebook, submit
 from tests.test_pipeline import check_reference_and_blank
 from tools import grade
 from tools import release as release_tool
 from tools.course import load_config
+from tools.course_copy import blank_notebook, reference_notebook, submit
 from tools.grading import feedback, report
 
 ASSIGNMENT = "90_manual_example"

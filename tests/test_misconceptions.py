@@ -11,10 +11,10 @@ import shutil
 import pytest
 
 from helpers import checks
-from tests.course_copy import reference_notebook, submit
 from tools import grade
 from tools import release as release_tool
 from tools.course import COURSE_ROOT
+from tools.course_copy import reference_notebook, submit
 from tools.grading import feedback, report
 
 NAMED = checks.diagnosis_id

@@ -1,10 +1,13 @@
 """Every notebook runs top to bottom, shows what it promises, and its tests fail on the blank version.
 
-* source notebooks (the solutions) execute without a single error, within a time budget, and
-  print the numbers their assignment promises;
+* source notebooks (the solutions) execute without a single error and print the numbers their
+  assignment promises;
 * release notebooks (what students get): every grade cell fails while the exercises are blank,
   so no test passes without work;
 * companion notebooks in notebooks/ execute without error.
+
+No test here passes or fails on speed: a busy laptop must not fail the suite. Only hangs are caught
+(HANG_GUARD below); how fast things run is measured by `make bench`.
 """
 
 import re
@@ -12,23 +15,20 @@ import re
 import pytest
 
 from tests.conftest import data_used_or_skip, loaders_used
-from tests.nbrun import error_of, execute, is_grade_cell, text_outputs
 from tools.course import COURSE_ROOT, assignments, notebooks
+from tools.nbrun import error_of, execute, is_grade_cell, text_outputs
 
-# What each notebook must show (regular expressions over its text output) and its time budget (s).
+# What each notebook must show (regular expressions over its text output).
 EXPECTATIONS = {
     "01_perceptron/perceptron.ipynb": {
-        "budget": 60,
         "shows": [r"Weights: \[-0\.4\s+-0\.68\s+1\.82\]", r"Misclassifications per epoch: \[2, 2, 3, 2, 1, 0, 0, 0, 0, 0\]",
                   r"No misclassifications from epoch 6 on", r"Misclassifications in the last 10 epochs: \[[1-9]"],
     },
     "02_adaline/adaline.ipynb": {
-        "budget": 60,
         "shows": [r"eta = 0\.01\s*: cost_\[:3\] = \[50\.0, 2232\.17, 3477149\.58\]", r"50, 2\.23e\+03, 3\.48e\+06",
                   r"eta = 0\.0001: cost_\[:3\] = \[50\.0, 48\.07, 46\.75\]", r"Training accuracy: 100\.0 %"],
     },
     "03_logistic_regression/logistic_regression.ipynb": {
-        "budget": 60,
         "shows": [r"train_x: \(12288, 209\)", r"Cost after iteration 0: 0\.693147",
                   r"Cost after iteration 1900: 0\.14\d+", r"train accuracy: 99\.04 %", r"test accuracy: 70\.00 %",
                   r"learning rate 0\.01\s*: cost after iteration 1400: 0\.09\d+, train 99\.52 %, test 68\.00 %",
@@ -39,7 +39,6 @@ EXPECTATIONS = {
                   r"scikit-learn, C = 1: train \d+\.\d+ %, test \d+\.\d+ %"],
     },
     "04_shallow_network/shallow_network.ipynb": {
-        "budget": 120,
         "shows": [r"Logistic regression \(scikit-learn\) on the flower: accuracy 4[5-9]\.\d\d %",
                   r"Cost after iteration 9000: 0\.2\d+",
                   r"Network with 4 tanh hidden units, 10000 iterations: accuracy (8[89]|9[0-2])\.\d\d %",
@@ -50,13 +49,11 @@ EXPECTATIONS = {
                   r"three linear layers vs one: \d(\.\d+)?e-1[3-7]"],
     },
     "05_deep_network/1_step_by_step.ipynb": {
-        "budget": 60,
         "shows": [r"layer 5: W5 \(1, 2\) @ A\[4\] \+ b5 \(1, 1\) -> Z\[5\], A\[5\] \(1, 10\)",
                   r"XOR tree for n = 8: 3 levels, 14 ReLU units; correct on all 256 inputs: True",
                   r"W1: relative error \d\.\de-(0[89]|1\d)"],
     },
     "05_deep_network/2_cat_classifier.ipynb": {
-        "budget": 150,
         "shows": [r"Loaded from 1_step_by_step\.ipynb: .* \(all work on their examples\)",
                   r"train_x: \(12288, 209\)\s+test_x: \(12288, 50\)",
                   r"Two-layer network: train accuracy 100\.0 %, test accuracy 72\.0 %",
@@ -169,28 +166,24 @@ EXPECTATIONS = {
     },
     # Companion notebooks (notebooks/, ungraded): the numbers each one exists to show.
     "notebooks/01_what_learning_is.ipynb": {
-        "budget": 60,
         "shows": [r"classification accuracy: train \d+%, test \d+%",
                   r"reinforcement: ε = 0\.1: average reward 0\.[6-9]",
                   r"linear model on raw inputs: [4-6]\d% accuracy; network with hidden layers \(8, 2\): (9[5-9]|100)%",
                   r"larger network \(20, 20\)\s+test accuracy with 30 / 3000 examples: \d+% / 8[4-9]%"],
     },
     "notebooks/02_neurons_to_perceptron.ipynb": {
-        "budget": 60,
         "shows": [r"Final weights w = \[w0, w1, w2\]: \[-0\.4\s+-0\.68\s+1\.82\]",
                   r"Misclassifications per epoch: \[2, 2, 3, 2, 1, 0, 0, 0, 0, 0\]",
                   r"accuracy after training: slide's rule 50%, correct rule 100%",
                   r"XOR, mistakes per epoch: \[[^\]]*[1-4]\]"],
     },
     "notebooks/03_gradient_descent.ipynb": {
-        "budget": 60,
         "shows": [r"largest stable learning rate 2/λ_max = 1\.10",
                   r"too large, η = 1\.15\s+cost after 40 steps: \d{3,}",
                   r"1-D cost, η = 0\.01: ends at w = 1\.13",
                   r"raw sepal length \(cm\)\s+curvatures .* ratio\s+2407"],
     },
     "notebooks/04_numpy_for_deep_learning.ipynb": {
-        "budget": 60,
         # the slides' demo: np.dot at least 100 times faster than the loop on 1e6 elements
         "shows": [r"np\.dot vs for loop on n = 1,000,000: speed-up x(\d{3}|\d{1,3}(,\d{3})+)\b",
                   r"n = 1,000,000: speed-up x[\d,]+",
@@ -199,14 +192,12 @@ EXPECTATIONS = {
                   r"M - M\.mean\(axis=1, keepdims=True\):\s+\[0\. 0\. 0\.\]"],
     },
     "notebooks/05_computation_graphs.ipynb": {
-        "budget": 60,
         "shows": [r"J = 4v = 44", r"backward: dv = 4, du = 4, dx = 4, dy = 8, dz = 12",
                   r"J = 4\(x \+ yz\): every analytic derivative matches the numerical one: True",
                   r"logistic regression: every analytic derivative matches the numerical one: True",
                   r"12288 derivatives: backprop .* relative error \d\.\de-(0[89]|1\d)"],
     },
     "notebooks/06_activation_functions.ipynb": {
-        "budget": 60,
         "shows": [r"5 hidden layers, sigmoid: cost after 1000 epochs 0\.69",
                   r"5 hidden layers, tanh\s*: cost after 1000 epochs 0\.[0-4]",
                   r"η =  3\.0: [5-9]\d% of the 50 ReLU units dead",
@@ -214,7 +205,6 @@ EXPECTATIONS = {
                   r"hidden activation identity: accuracy 4\d%", r"hidden activation tanh\s*: accuracy (8[5-9]|9\d)%"],
     },
     "notebooks/07_why_deep_and_shapes.ipynb": {
-        "budget": 60,
         "shows": [r"both circuits compute parity on all 2\^n inputs, n = 2\.\.10",
                   r"for n = 20 that is 21 units, not 524,289",
                   r"parity \(6 bits\): shallow \(12,\) .* best training accuracy 100%",
@@ -222,7 +212,6 @@ EXPECTATIONS = {
                   r"stops: W2 @ A1 is \(3, 5\) @ \(3, 100\)"],
     },
     "notebooks/08_three_layer_practice.ipynb": {
-        "budget": 60,
         # the slides' run (x0.01 weights, alpha 0.01) stalls at the base-rate cost 0.6597 of 22/35
         "shows": [r"itera 30000 cost 0\.6597",
                   r"cost of predicting p = 22/35 = 0\.629 for every point, whatever its position: 0\.6597",
@@ -233,7 +222,10 @@ EXPECTATIONS = {
                   r"moved, then standardised\s*:.*accuracy 100%"],
     },
 }
-DEFAULT_BUDGET = 60
+# Seconds before a notebook test is stopped as hung: about 6 times the slowest notebook measured on a
+# loaded 2-core machine (05's cat classifier, 194 s), so only a hang or a pathological slowdown fails.
+# Each cell also has the executor's own limit (tools.nbrun.execute, 600 s).
+HANG_GUARD = 1200
 
 SOURCE = [nb for a in assignments() for nb in notebooks(a)]
 COMPANIONS = sorted((COURSE_ROOT / "notebooks").glob("*.ipynb"))
@@ -249,20 +241,20 @@ def _loaders(path):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(HANG_GUARD)
 @pytest.mark.parametrize("path", SOURCE + COMPANIONS, ids=_key)
 def test_notebook_runs_top_to_bottom(path, tmp_path, record_property):
     data_used_or_skip(path.read_text(encoding="utf-8"))
     nb, seconds = execute(path, tmp_path)
     record_property("timing", f"{_key(path):<48} executed in {seconds:6.1f} s")
     expectation = EXPECTATIONS.get(_key(path), {})
-    budget = expectation.get("budget", DEFAULT_BUDGET)
-    assert seconds < budget, f"{_key(path)} took {seconds:.0f} s; its budget is {budget} s"
     text = text_outputs(nb)
     for pattern in expectation.get("shows", []):
         assert re.search(pattern, text), f"{_key(path)} does not show {pattern!r}"
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(HANG_GUARD)
 @pytest.mark.parametrize("path", SOURCE, ids=_key)
 def test_every_grade_cell_fails_on_the_blank_release(path, tmp_path):
     data_used_or_skip(path.read_text(encoding="utf-8"))

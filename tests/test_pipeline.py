@@ -11,9 +11,9 @@ import csv
 import pytest
 
 from tests.conftest import data_used_or_skip
-from tests.course_copy import blank_notebook, make_course, reference_notebook, submit
 from tools import grade
 from tools.course import assignments, load_config, notebooks
+from tools.course_copy import blank_notebook, make_course, reference_notebook, submit
 
 
 @pytest.mark.slow

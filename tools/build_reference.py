@@ -22,13 +22,17 @@ def spec_path(assignment):
     return REFERENCE_SPECS_DIR / f"{assignment}.py"
 
 
-def compute(assignment):
-    """Run the assignment's spec on the current source solutions: {key: value}."""
-    path = spec_path(assignment)
-    spec = importlib.util.spec_from_file_location(f"reference_spec_{assignment}", path)
+def spec_module(assignment):
+    """The assignment's spec, tools/references/<assignment>.py, as a module."""
+    spec = importlib.util.spec_from_file_location(f"reference_spec_{assignment}", spec_path(assignment))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    values = module.build(source_solutions(assignment))
+    return module
+
+
+def compute(assignment):
+    """Run the assignment's spec on the current source solutions: {key: value}."""
+    values = spec_module(assignment).build(source_solutions(assignment))
     for key, value in values.items():
         if not isinstance(value, (np.ndarray, int, float, str, np.number, bool)):
             raise TypeError(f"{assignment}: reference value {key!r} has unsupported type {type(value).__name__}")

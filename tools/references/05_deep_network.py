@@ -217,13 +217,19 @@ def build_cat_classifier(s, out):
     out["predict/expected"] = s.predict(X, params)
 
 
-def build(solutions):
+def with_building_blocks(solutions):
+    """Part 2's solutions, able to run: part 2's setup cell loads part 1's functions when the notebook
+    runs; here part 1's solutions get the same names in part 2's namespace. (Also used by `make bench`.)"""
     step, cat = solutions["1_step_by_step"], solutions["2_cat_classifier"]
-    # Part 2's setup cell loads part 1's functions when the notebook runs; give its solutions the same names.
     shared = cat.two_layer_model.__globals__
     for name, value in vars(step).items():
         if callable(value) and not name.startswith("_") and name not in shared:
             shared[name] = value
+    return cat
+
+
+def build(solutions):
+    step, cat = solutions["1_step_by_step"], with_building_blocks(solutions)
     out = {}
     build_step_by_step(step, out)
     build_cat_classifier(cat, out)

@@ -1,4 +1,4 @@
-"""A temporary copy of the course for pipeline tests: source, generated release, submissions."""
+"""A temporary copy of the course (pipeline tests and `make bench`): source, generated release, submissions."""
 
 import json
 import shutil
@@ -16,8 +16,6 @@ def make_course(root, assignments):
         shutil.copytree(COURSE_ROOT / "source" / assignment, root / "source" / assignment)
     release_tool.generate(list(assignments), root=root)
     return root
-
-
 
 
 def _read(path):

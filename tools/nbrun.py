@@ -1,4 +1,4 @@
-"""Run notebooks for the tests: execute a copy of an assignment folder and read its outputs."""
+"""Run notebooks (tests and `make bench`): execute a copy of an assignment folder and read its outputs."""
 
 import shutil
 import time
@@ -20,7 +20,8 @@ def execute(path, workdir, *, timeout=600, allow_errors=False):
         shutil.copytree(path.parent, target)
     nb = nbformat.read(target / path.name, as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
-                            resources={"metadata": {"path": str(target)}})
+                            resources={"metadata": {"path": str(target)}},
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"])  # no "running over TCP" warning
     start = time.perf_counter()
     client.execute()
     return nb, time.perf_counter() - start

@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -232,6 +233,9 @@ def grading_times(runs, cat_data, match=""):
     from tools.course_copy import blank_notebook, make_course, reference_notebook, submit
     from tools.grading.grader import grade_submission
 
+    # nbgrader 0.9's gradebook warns about SQLAlchemy autoflush on every grading (as in pyproject's pytest
+    # settings): noise, not news.
+    warnings.filterwarnings("ignore", message="Object of type .* not in session")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         courses = {}

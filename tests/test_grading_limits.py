@@ -125,6 +125,6 @@ def test_bubblewrap_shows_only_the_grading_root(tmp_path):
     seen = json.loads((groot / "seen.json").read_text())
     # Only the virtual environment of the course folder (where it lives inside it, as here) is there.
     venv = os.path.relpath(sys.prefix, COURSE_ROOT)
-    assert seen.pop("course") in ([] if venv.startswith("..") else [[], [venv.split(os.sep)[0]]]), seen
+    assert seen.pop("course") in ([[]] if venv.startswith("..") else [[], [venv.split(os.sep)[0]]]), seen
     assert seen == {"source": False, "home": False, "venv": True, "loopback": False, "write_root": True,
                     "write_venv": False}, seen

@@ -64,10 +64,12 @@ def _grade_one(student_id, assignment_id, root, timeout, sandbox_mode, overrides
     return result, line
 
 
-def _worker_init(lock_path):
-    from tools.grading import gradebook_lock
+def _worker_init(lock_path, sandbox_mode):
+    from tools.grading import gradebook_lock, sandbox
 
     gradebook_lock.install(lock_path)
+    if sandbox_mode == "bwrap":  # the parent has just checked that bubblewrap works: no probe per worker
+        sandbox.bwrap_problem = lambda: None
 
 
 def default_jobs():
@@ -116,7 +118,7 @@ def autograde(root=COURSE_ROOT, assignment=None, student=None, timeout=None, out
     try:
         # spawn: a fresh interpreter per worker (forking a process that has run kernels copies its threads).
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init,
-                                 initargs=(str(Path(root) / LOCK_FILE),)) as pool:
+                                 initargs=(str(Path(root) / LOCK_FILE), mode_arg)) as pool:
             futures = {pool.submit(_grade_one, s, a, root, timeout, mode_arg, overrides): i
                        for i, (s, a) in enumerate(pairs)}
             for n, future in enumerate(as_completed(futures), start=1):

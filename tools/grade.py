@@ -23,6 +23,7 @@ import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from tools.course import COURSE_ROOT, assignments
@@ -117,17 +118,29 @@ def autograde(root=COURSE_ROOT, assignment=None, student=None, timeout=None, out
         os.environ[var] = value or "1"
     try:
         # spawn: a fresh interpreter per worker (forking a process that has run kernels copies its threads).
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init,
-                                 initargs=(str(Path(root) / LOCK_FILE), mode_arg)) as pool:
-            futures = {pool.submit(_grade_one, s, a, root, timeout, mode_arg, overrides): i
-                       for i, (s, a) in enumerate(pairs)}
-            for n, future in enumerate(as_completed(futures), start=1):
-                index = futures[future]
-                try:
-                    results[index], line = future.result()
-                except Exception as error:  # noqa: BLE001 - a worker process died: that submission only
-                    line = f"ERROR {type(error).__name__}: {error}"
-                progress(n, index, line)
+        # A worker that dies (a crash in native code) breaks the whole pool: the submissions it took
+        # down with it are graded again, once, in a new pool.
+        todo, done, attempt = list(range(len(pairs))), 0, 0
+        while todo and attempt < 2:
+            attempt, broken = attempt + 1, []
+            with ProcessPoolExecutor(min(jobs, len(todo)), mp_context=multiprocessing.get_context("spawn"),
+                                     initializer=_worker_init,
+                                     initargs=(str(Path(root) / LOCK_FILE), mode_arg)) as pool:
+                futures = {pool.submit(_grade_one, *pairs[i], root, timeout, mode_arg, overrides): i for i in todo}
+                for future in as_completed(futures):
+                    index = futures[future]
+                    try:
+                        results[index], line = future.result()
+                    except BrokenProcessPool as error:
+                        if attempt < 2:
+                            broken.append(index)
+                            continue
+                        line = f"ERROR {type(error).__name__}: {error}"
+                    except Exception as error:  # noqa: BLE001 - e.g. a result that cannot be sent back
+                        line = f"ERROR {type(error).__name__}: {error}"
+                    done += 1
+                    progress(done, index, line)
+            todo = sorted(broken)
     finally:
         for var, value in blas.items():
             if value is None:

@@ -98,6 +98,11 @@ try:
     seen["write_venv"] = True
 except OSError:
     seen["write_venv"] = False
+try:
+    open(os.path.join(groot, "lib", "helpers", "checks.py"), "a").write("x")
+    seen["write_helpers"] = True
+except OSError:
+    seen["write_helpers"] = False
 print(json.dumps(seen))
 '''
 
@@ -109,7 +114,7 @@ def test_bubblewrap_shows_only_the_grading_root(tmp_path):
             pytest.fail(f"CI=true but {problem}", pytrace=False)
         pytest.skip(problem)
     groot = tmp_path / "groot"
-    groot.mkdir()
+    sandbox.build(groot)  # lib/ with the copy of helpers
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen(1)
@@ -127,4 +132,4 @@ def test_bubblewrap_shows_only_the_grading_root(tmp_path):
     venv = os.path.relpath(sys.prefix, COURSE_ROOT)
     assert seen.pop("course") in ([[]] if venv.startswith("..") else [[], [venv.split(os.sep)[0]]]), seen
     assert seen == {"source": False, "home": False, "venv": True, "loopback": False, "write_root": True,
-                    "write_venv": False}, seen
+                    "write_venv": False, "write_helpers": False}, seen

@@ -150,9 +150,11 @@ def build(grading_root, course_root=COURSE_ROOT):
     else:
         _copy_cat_data(lib / "data")
     write_roots = [str(grading_root), str(Path(tempfile.gettempdir()).resolve())]
+    # lib/ is read, never written: a submission must not change the checks or this file for the
+    # isolated re-run.
     (lib / "sitecustomize.py").write_text(SITECUSTOMIZE.format(
-        deny_roots=sorted({str(COURSE_ROOT.resolve()), str(Path(course_root).resolve())}), read_roots=read_roots,
-        write_roots=write_roots))
+        deny_roots=sorted({str(COURSE_ROOT.resolve()), str(Path(course_root).resolve()), str(lib)}),
+        read_roots=read_roots + [str(lib)], write_roots=write_roots))
     env = {
         "PYTHONPATH": str(lib),
         "PYTHONNOUSERSITE": "1",          # no ~/.local site-packages: nothing a submission wrote there runs
@@ -217,7 +219,11 @@ def bwrap_command(grading_root):
     # JPY_PARENT_PID: inside a PID namespace the kernel would take its parent for dead (--die-with-parent
     # stops it when the grader goes).
     args += ["--bind", grading_root, grading_root, "--setenv", "HOME", grading_root, "--unsetenv", "JPY_PARENT_PID",
-             "--setenv", "TMPDIR", "/tmp", "--"]
+             "--setenv", "TMPDIR", "/tmp"]
+    lib = os.path.join(grading_root, "lib")  # helpers, reference outputs, sitecustomize: read-only
+    if os.path.isdir(lib):
+        args += ["--ro-bind", lib, lib]
+    args.append("--")
     return args
 
 

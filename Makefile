@@ -56,9 +56,11 @@ exchange-release: setup
 collect: setup
 	$(BIN)/python -m tools.exchange collect $(ASSIGNMENT) $(EXCHANGE_ARG)
 
-## Instructors: grade everything in submitted/ (STUDENT=... ASSIGNMENT=... to narrow it).
+## Instructors: grade everything in submitted/ (STUDENT=... ASSIGNMENT=... to narrow it; JOBS=... workers,
+## default one per core; SANDBOX=audit to grade without bubblewrap).
 autograde: setup
-	$(BIN)/python -m tools.grade autograde $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) $(if $(STUDENT),--student $(STUDENT))
+	$(BIN)/python -m tools.grade autograde $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) $(if $(STUDENT),--student $(STUDENT)) \
+		$(if $(JOBS),--jobs $(JOBS)) $(if $(SANDBOX),--sandbox $(SANDBOX))
 
 ## Instructors: per-student feedback pages in feedback/.
 feedback: setup

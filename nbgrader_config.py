@@ -7,11 +7,16 @@ here = os.path.dirname(os.path.abspath(__file__))
 
 c.CourseDirectory.course_id = "nn-from-scratch"
 c.CourseDirectory.root = here
-c.CourseDirectory.db_url = "sqlite:///" + os.path.join(here, "gradebook.db")
+# The gradebook: SQLite next to this file, or a server database (several graders, formgrader on a
+# server) named by $NN_GRADEBOOK_URL, e.g. postgresql+psycopg2://grader@dbhost/nn_course.
+c.CourseDirectory.db_url = os.environ.get("NN_GRADEBOOK_URL") or "sqlite:///" + os.path.join(here, "gradebook.db")
 
 # Grading hardening -------------------------------------------------------------------------------
 # Per-cell limit: a long training demo fits, an infinite loop in a student's function does not.
 c.Execute.timeout = 120
+# Per-submission budget (preflight, every notebook, the isolated re-run): cells after it are not run.
+# Once a cell times out inside a student function, later cells using that function fail at once.
+c.ResilientExecute.budget = 600
 # After a cell finishes, nbgrader waits this long for the rest of its output and fails the whole
 # notebook if it does not arrive (it must not miss a test's error). 4 s, the default, is too short
 # for a big print on a busy machine.

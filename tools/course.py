@@ -54,7 +54,8 @@ def load_config(root=COURSE_ROOT, **overrides):
     config = PyFileConfigLoader("nbgrader_config.py", path=str(COURSE_ROOT)).load_config()
     root = Path(root).resolve()
     config.CourseDirectory.root = str(root)
-    config.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
+    # SQLite lives in the course folder; a server database ($NN_GRADEBOOK_URL) is used as it is.
+    config.CourseDirectory.db_url = os.environ.get("NN_GRADEBOOK_URL") or f"sqlite:///{root / 'gradebook.db'}"
     config.merge(Config(overrides))
     return config
 

@@ -2,7 +2,8 @@
 
 1. preflight a working copy (tools.grading.preflight); submitted/ is only read;
 2. autograde it with nbgrader's Python API in a temporary grading root outside the course folder
-   (no source notebooks there; student code runs in the sandbox of tools.grading.sandbox), with
+   (no source notebooks there; student code runs in the sandbox of tools.grading.sandbox:
+   bubblewrap where it works, else the audit hook alone), with
    ResilientExecute (a dead kernel fails only the cells not yet run) and LimitOutputChars;
 3. re-run every test in an isolated fresh process (tools.grading.isolated); where the two passes
    disagree the submission is flagged for review and the test counts only if both passed (the
@@ -81,6 +82,7 @@ class SubmissionResult:
     max_score: float = 0.0
     pending_points: float = 0.0  # max points of manually graded answers not scored yet
     seconds: float = 0.0
+    sandbox: str = ""            # the sandbox student code ran in: "bubblewrap" or "audit hook"
     tests: list = field(default_factory=list)
 
 
@@ -123,17 +125,27 @@ def ensure_in_gradebook(assignment, root=COURSE_ROOT):
     release.generate([assignment], root=Path(root))
 
 
-def grade_submission(student, assignment, root=COURSE_ROOT, *, timeout=None, keep_root=False, **overrides):
-    """Grade submitted/<student>/<assignment>/. Returns a SubmissionResult (also saved as JSON)."""
+def grade_submission(student, assignment, root=COURSE_ROOT, *, timeout=None, keep_root=False, sandbox_mode=None,
+                     **overrides):
+    """Grade submitted/<student>/<assignment>/. Returns a SubmissionResult (also saved as JSON).
+
+    ``sandbox_mode``: "auto" (default, or $NN_GRADING_SANDBOX), "bwrap" or "audit" (sandbox.choose)."""
     start = time.perf_counter()
     root = Path(root)
     result = SubmissionResult(student, assignment)
+    mode, _ = sandbox.choose(sandbox_mode)
+    result.sandbox = mode
     config = load_config(root)
     # Copies: the settings added below must not leak into the caller's dicts (shared across a batch).
     overrides = {k: dict(v) if isinstance(v, dict) else v for k, v in overrides.items()}
     if timeout is not None:
         overrides.setdefault("Execute", {})["timeout"] = timeout
     timeout = overrides.get("Execute", {}).get("timeout", config.Execute.timeout)
+    # The submission's total budget (preflight, nbgrader and the isolated pass together).
+    budget = overrides.get("ResilientExecute", {}).get("budget") or \
+        config.ResilientExecute.get("budget", ResilientExecute.budget.default_value)
+    deadline = time.time() + budget
+    overrides.setdefault("ResilientExecute", {})["deadline"] = deadline
     templates = templates_of(assignment, root)
     checks = preflight.preflight(root / "submitted" / student / assignment, templates)
     for name, pre in checks.items():
@@ -145,6 +157,10 @@ def grade_submission(student, assignment, root=COURSE_ROOT, *, timeout=None, kee
     groot = Path(tempfile.mkdtemp(prefix="nn-grading-"))
     try:
         env = sandbox.build(groot, course_root=root)
+        wrapper = sandbox.bwrap_command(groot) if mode == sandbox.BWRAP else []
+        if wrapper:
+            overrides.setdefault("Execute", {})["kernel_manager_class"] = "tools.grading.execute.SandboxedKernelManager"
+            overrides["SandboxedKernelManager"] = {"sandbox_command": wrapper, "transport": "ipc"}
         (groot / "source" / assignment).mkdir(parents=True)
         work = groot / "submitted" / student / assignment
         work.mkdir(parents=True)
@@ -168,13 +184,15 @@ def grade_submission(student, assignment, root=COURSE_ROOT, *, timeout=None, kee
             if not outcome["success"]:
                 result.status = "failed"
                 last = (outcome.get("error") or "").strip().splitlines()[-1:] or ["unknown error"]
-                result.reasons.append(f"nbgrader could not grade the submission: {last[0]}")
+                # nbgrader's last error is a generic "see the traceback"; its log says what happened.
+                logged = [ln.strip() for ln in str(outcome.get("log") or "").splitlines() if ln.startswith("[ERROR]")]
+                result.reasons.append(f"nbgrader could not grade the submission: {logged[0] if logged else last[0]}")
         else:
             with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gb:
                 gb.update_or_create_student(student)
                 gb.update_or_create_submission(assignment, student)
 
-        _collect(result, checks, templates, graded, env, timeout, config)
+        _collect(result, checks, templates, graded, env, timeout, config, wrapper, deadline)
         _record_in_gradebook(result, config)
         dest = root / "autograded" / student / assignment
         if dest.exists():
@@ -192,7 +210,7 @@ def grade_submission(student, assignment, root=COURSE_ROOT, *, timeout=None, kee
             shutil.rmtree(groot, ignore_errors=True)
 
 
-def _collect(result, checks, templates, graded, env, timeout, config):
+def _collect(result, checks, templates, graded, env, timeout, config, wrapper=(), deadline=0.0):
     """Fill the per-test results from nbgrader's output and the isolated pass."""
     with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gb:
         scores, manual_scores = {}, {}
@@ -233,8 +251,16 @@ def _collect(result, checks, templates, graded, env, timeout, config):
                       and not nbgrader_meta(c).get("grade")), None)
             tests = {nbgrader_meta(c)["grade_id"]: cell_source(executed[nbgrader_meta(c)["grade_id"]]) for c in test_cells
                      if nbgrader_meta(c)["grade_id"] in executed}
+            # A test that timed out in the notebook, or was not run because a function it uses did not
+            # return, failed there: it is not re-run (it would only wait for the timeout again).
+            stalled = {gid: (results.error_output(executed[gid]) or {}).get("ename") for gid in tests}
+            stalled = {gid: ename for gid, ename in stalled.items() if ename in (results.TIMEOUT,) + results.NOT_RUN}
             isolated_results = isolated.run_tests(isolated.instructor_setup(graded_nb, setup), isolated.student_definitions(
-                checks[name].notebook), tests, graded, child_env, timeout)
+                checks[name].notebook), {g: t for g, t in tests.items() if g not in stalled}, graded, child_env, timeout,
+                wrapper, deadline)
+            isolated_results.update({gid: {"passed": False, "stage": "test", "ename": ename, "line": None,
+                                           "message": "not re-run: it did not finish in the notebook"}
+                                     for gid, ename in stalled.items()})
         for t in graded_cells:
             gid = nbgrader_meta(t)["grade_id"]
             if is_manual(t):
@@ -251,7 +277,7 @@ def _collect(result, checks, templates, graded, env, timeout, config):
                 if out is not None:
                     line = results.failure_line(out)
                     test.hidden_failure = line is not None and line in results.hidden_lines(cell_source(cell))
-                    if line is None and out.get("ename") not in (results.TIMEOUT, KERNEL_DIED):
+                    if line is None and out.get("ename") not in (results.TIMEOUT, KERNEL_DIED) + results.NOT_RUN:
                         test.hidden_failure = bool(results.hidden_lines(cell_source(cell)))  # cannot tell: be safe
                     evalue = out.get("evalue", "")
                     test.diagnosis, test.explanation, test.function = results.diagnosis(

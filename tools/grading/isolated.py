@@ -20,6 +20,7 @@ import json
 import secrets
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from helpers.notebooks import NotebookImportError, cell_source, definitions, nbgrader_meta
@@ -106,7 +107,7 @@ def in_child(setup, defs, test, fd):
 
 def main(payload):
     result_path = payload.pop("result")  # lives only in this frame: not reachable from globals
-    setup, defs, timeout = payload["setup"], payload["definitions"], payload["timeout"]
+    setup, defs, timeout, deadline = payload["setup"], payload["definitions"], payload["timeout"], payload["deadline"]
     try:
         exec(compile(payload["warmup"], "<warm-up>", "exec"), {"__name__": "__warmup__"})
     except Exception:
@@ -116,15 +117,20 @@ def main(payload):
     PRIVATE_CHECKS = private_copy(REAL_CHECKS)
     results = {}
     for gid, test in payload["tests"].items():
+        left = deadline - time.time() if deadline else timeout
+        if left <= 0:
+            results[gid] = {"passed": False, "stage": "test", "ename": "DeadlineExceeded", "line": None,
+                            "message": "not run: grading this submission used up its time budget"}
+            continue
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:
             os.close(read)
             in_child(setup, defs, test, write)
         os.close(write)
-        chunks, deadline, timed_out = [], time.monotonic() + timeout, False
+        chunks, until, timed_out = [], time.monotonic() + min(timeout, left), False
         while True:
-            left = deadline - time.monotonic()
+            left = until - time.monotonic()
             if left <= 0:
                 timed_out = True
                 break
@@ -202,17 +208,23 @@ def _imports_only(setup):
     return "\n".join(ast.get_source_segment(setup, n) for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom)))
 
 
-def run_tests(setup, defs, tests, workdir, env, timeout):
-    """Run ``{grade_id: test source}``, each in a fresh process. Returns {grade_id: result dict}."""
+def run_tests(setup, defs, tests, workdir, env, timeout, wrapper=(), deadline=0.0):
+    """Run ``{grade_id: test source}``, each in a fresh process. Returns {grade_id: result dict}.
+    ``wrapper``: a command prefix that starts the runner in the OS sandbox (bwrap ... --);
+    ``deadline``: time.time() after which no test starts (each test's timeout is cut to it)."""
     if not tests:
         return {}
     workdir = Path(workdir)
     result_path = workdir / f".isolated-{secrets.token_hex(16)}.json"
     payload = {"setup": setup, "warmup": _imports_only(setup), "definitions": defs, "tests": tests,
-               "timeout": timeout, "result": str(result_path)}
+               "timeout": timeout, "deadline": deadline, "result": str(result_path)}
+    limit = (timeout + 5) * len(tests) + 60
+    if deadline:
+        limit = max(30, min(limit, deadline - time.time() + 60))
     try:
-        subprocess.run([sys.executable, "-c", RUNNER], input=json.dumps(payload), text=True, cwd=workdir, env=env,
-                       timeout=(timeout + 5) * len(tests) + 60, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run([*wrapper, sys.executable, "-c", RUNNER], input=json.dumps(payload), text=True, cwd=workdir,
+                       env=env, timeout=limit, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, start_new_session=True)
         found = json.loads(result_path.read_text())
     except (subprocess.TimeoutExpired, OSError, ValueError):
         found = {}

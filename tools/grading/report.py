@@ -191,6 +191,12 @@ def write(root=COURSE_ROOT, folder=None):
     pd.DataFrame(found, columns=MISCONCEPTION_COLUMNS).to_csv(folder / MISCONCEPTIONS_FILE, index=False)
     e = html.escape
     parts = [f"<h1>Class report</h1><p>{len(results)} graded submissions. Full table: grades.csv.</p>"]
+    unsandboxed = [r for r in results if r.get("sandbox") and r["sandbox"] != "bubblewrap"]
+    if unsandboxed:
+        parts.append(f"<p><b>{len(unsandboxed)} of {len(results)} submissions were graded without an OS sandbox</b> "
+                     "(bubblewrap unavailable or switched off): only the Python audit hook guarded them, which native "
+                     "code (ctypes, compiled extensions) can get around. Install bubblewrap and grade again for "
+                     "the full guarantee (README, Grading you can trust).</p>")
     for assignment in sorted({r["assignment"] for r in results}):
         mine = [r for r in results if r["assignment"] == assignment]
         fig, axes = plt.subplots(1, 2, figsize=(12, 3.6))

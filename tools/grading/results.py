@@ -15,6 +15,9 @@ import re
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 TIMEOUT = "CellTimeoutError"
+# Not run to keep the submission's time bounded (tools.grading.execute): an earlier cell did not
+# return from a function this one uses, or the submission's budget is used up.
+NOT_RUN = ("FunctionDidNotReturn", "DeadlineExceeded")
 
 
 def strip_ansi(text):
@@ -54,7 +57,7 @@ def full_message(ename, evalue, timeout=None):
     """The complete message for the instructor."""
     if ename == TIMEOUT or ename == "Timeout":
         return f"the test did not finish within {timeout or 'the time limit of'} s (an infinite loop, or very slow code?)"
-    if ename in ("CheckFailure", "KernelDied"):
+    if ename in ("CheckFailure", "KernelDied") or ename in NOT_RUN:
         return strip_ansi(evalue)
     return f"{ename}: {strip_ansi(evalue)}"[:2000]
 
@@ -62,7 +65,7 @@ def full_message(ename, evalue, timeout=None):
 def student_message(ename, evalue, hidden, timeout=None):
     """What the student may see: everything for visible checks; first line and hints for hidden ones."""
     message = full_message(ename, evalue, timeout)
-    if not hidden or ename in (TIMEOUT, "Timeout", "KernelDied"):
+    if not hidden or ename in (TIMEOUT, "Timeout", "KernelDied") or ename in NOT_RUN:
         return message
     if ename != "CheckFailure":
         return f"a hidden test failed with {ename} (test your code on other shapes and inputs)"
@@ -98,6 +101,9 @@ def diagnosis(ename, evalue, record=None):
     first = first[0] if first else ""
     if ename in (TIMEOUT, "Timeout"):
         return "error: timeout", "the test did not finish within the time limit", ""
+    if ename in NOT_RUN:
+        function = re.search(r"uses ([\w.]+)\(\)", evalue or "")
+        return "error: timeout", first, function.group(1) if function else ""
     if ename in ("KernelDied", "ProcessDied"):
         return "error: the Python process died", first, ""
     if ename in ("CheckFailure", "AssertionError"):

@@ -1,5 +1,18 @@
 """The environment student code runs in while it is graded.
 
+**The OS-level sandbox (bubblewrap).** Where ``bwrap`` (Debian package ``bubblewrap``) can start a
+sandbox, every grading process (the Jupyter kernel and the isolated test runner) runs inside one:
+its own network namespace with no interface but a private loopback (no network at all: kernel and
+grader talk over Unix sockets in the grading root), a private ``/tmp``, the system folders
+(``/usr``, ``/etc``), the Python installation and the virtual environment read-only, the
+grading root writable, and nothing else: no course folder (no ``source/``, no gradebook, no other
+submission), no home directory, no other grading root. Native code (ctypes, a compiled extension)
+cannot reach what is not mounted. :func:`choose` decides which sandbox a run uses; set
+``NN_GRADING_SANDBOX=audit`` to force the fallback below, ``=bwrap`` to refuse to grade without
+bubblewrap.
+
+**The fallback and the second line of defence (audit hook).**
+
 Each submission is graded in its own temporary *grading root*, outside the course folder, holding
 only that submission's notebooks, nbgrader's output, and a ``lib/`` folder with
 
@@ -17,15 +30,16 @@ only that submission's notebooks, nbgrader's output, and a ``lib/`` folder with
   - starting programs (subprocess, os.system, exec*, spawn*) and looking up libc file/process
     functions through ctypes.
 
-What remains possible, and what to add: an audit hook is not a sandbox against native code (a
-compiled extension, or ctypes used in ways not listed here, can still open files), and code running
-in the kernel can always read the hidden test that is calling it (it is being executed in the same
-process). Run grading as a separate OS user without read access to the course folder, or inside a
-container, to close those. See README.md.
+What remains possible: without bubblewrap, an audit hook is not a sandbox against native code (a
+compiled extension, or ctypes used in ways not listed here, can still open files and sockets). In
+both modes, code running in the kernel can read the hidden test that is calling it (it is being
+executed in the same process). See README.md.
 """
 
+import functools
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -133,18 +147,130 @@ def build(grading_root, course_root=COURSE_ROOT):
     data_env = os.environ.get("NN_COURSE_DATA")
     if data_env:
         read_roots.append(str(Path(data_env).expanduser().resolve()))
+    else:
+        _copy_cat_data(lib / "data")
     write_roots = [str(grading_root), str(Path(tempfile.gettempdir()).resolve())]
+    # lib/ is read, never written: a submission must not change the checks or this file for the
+    # isolated re-run.
     (lib / "sitecustomize.py").write_text(SITECUSTOMIZE.format(
-        deny_roots=sorted({str(COURSE_ROOT.resolve()), str(Path(course_root).resolve())}), read_roots=read_roots,
-        write_roots=write_roots))
+        deny_roots=sorted({str(COURSE_ROOT.resolve()), str(Path(course_root).resolve()), str(lib)}),
+        read_roots=read_roots + [str(lib)], write_roots=write_roots))
     env = {
         "PYTHONPATH": str(lib),
         "PYTHONNOUSERSITE": "1",          # no ~/.local site-packages: nothing a submission wrote there runs
         "IPYTHONDIR": str(home_ipython),  # no ~/.ipython start-up files
         "MPLCONFIGDIR": str(mpl),         # a private matplotlib config and font cache
         "MPLBACKEND": "Agg",
+        # The kernel's connection file and its Unix sockets (bubblewrap: no TCP between namespaces).
+        "JUPYTER_RUNTIME_DIR": str(grading_root / "runtime"),
     }
     return env
+
+
+def _copy_cat_data(target):
+    """The cat files the course downloaded into data/ (helpers.data finds them next to the copy of
+    helpers in lib/, instead of downloading them again for every submission)."""
+    from helpers.data import CAT_FILES
+
+    found = [COURSE_ROOT / "data" / name for name in CAT_FILES]
+    if all(p.is_file() for p in found):
+        target.mkdir(parents=True, exist_ok=True)
+        for p in found:
+            shutil.copy(p, target / p.name)
+
+
+# --------------------------------------------------------------------------------------------
+# bubblewrap
+# --------------------------------------------------------------------------------------------
+SANDBOX_ENV = "NN_GRADING_SANDBOX"
+BWRAP = "bubblewrap"
+AUDIT = "audit hook"
+INSTALL_HINT = "apt-get install -y bubblewrap"
+
+
+# Starts bwrap with SIGINT ignored: jupyter_client interrupts a kernel with killpg(SIGINT), which also
+# reaches bwrap's own processes, and would kill them (and the kernel) instead of interrupting the cell.
+# ipykernel installs its own SIGINT handler while a cell runs, so the interrupt still works. Also
+# sends the kernel's banner on stdout ("To connect another client...") to /dev/null: cell output
+# goes over the kernel's sockets, not this stream.
+LAUNCHER = ("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+            "os.dup2(os.open(os.devnull, os.O_WRONLY), 1); os.execvp(sys.argv[1], sys.argv[1:])")
+
+
+def bwrap_command(grading_root):
+    """The bwrap command line (a prefix for the program to run) for one grading root."""
+    grading_root = str(Path(grading_root).resolve())
+    args = [sys.executable, "-I", "-S", "-c", LAUNCHER, "bwrap", "--unshare-net", "--unshare-ipc", "--unshare-pid", "--unshare-uts", "--die-with-parent",
+            "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
+    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(top):
+            args += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            args += ["--ro-bind", top, top]
+    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    read_only = {str(Path(sys.base_prefix).resolve()), str(Path(sys.prefix).resolve()), sys.prefix,
+                 str(Path(sys.executable).resolve().parent)}
+    data_env = os.environ.get("NN_COURSE_DATA")
+    if data_env and Path(data_env).expanduser().is_dir():
+        read_only.add(str(Path(data_env).expanduser().resolve()))
+    for path in sorted(read_only):
+        if not path.startswith(("/usr/", "/etc/")) and os.path.exists(path):
+            args += ["--ro-bind", path, path]
+    # JPY_PARENT_PID: inside a PID namespace the kernel would take its parent for dead (--die-with-parent
+    # stops it when the grader goes).
+    args += ["--bind", grading_root, grading_root, "--setenv", "HOME", grading_root, "--unsetenv", "JPY_PARENT_PID",
+             "--setenv", "TMPDIR", "/tmp"]
+    lib = os.path.join(grading_root, "lib")  # helpers, reference outputs, sitecustomize: read-only
+    if os.path.isdir(lib):
+        args += ["--ro-bind", lib, lib]
+    args.append("--")
+    return args
+
+
+@functools.cache
+def bwrap_problem():
+    """None if bubblewrap can start a sandbox here, else why it cannot (cached per process)."""
+    if not shutil.which("bwrap"):
+        return f"bubblewrap is not installed ({INSTALL_HINT})"
+    probe = Path(tempfile.mkdtemp(prefix="nn-bwrap-probe-"))
+    try:
+        proc = subprocess.run(bwrap_command(probe) + [sys.executable, "-c", "import socket, sys; sys.exit(42)"],
+                              capture_output=True, text=True, timeout=60, cwd=probe, start_new_session=True)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"bwrap could not start a sandbox: {error}"
+    finally:
+        shutil.rmtree(probe, ignore_errors=True)
+    if proc.returncode != 42:
+        why = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
+        return f"bwrap is installed but cannot start a sandbox here ({why}; user namespaces restricted?)"
+    return None
+
+
+def choose(requested=None):
+    """(mode, why): BWRAP, or AUDIT and the reason grading falls back to the audit hook alone.
+
+    ``requested`` (or $NN_GRADING_SANDBOX): "auto" (default: bubblewrap where it works), "bwrap"
+    (bubblewrap or an error), "audit" (the audit hook only, e.g. to compare)."""
+    requested = (requested or os.environ.get(SANDBOX_ENV) or "auto").lower()
+    if requested not in ("auto", "bwrap", "audit"):
+        raise ValueError(f"{SANDBOX_ENV} must be auto, bwrap or audit, not {requested!r}")
+    if requested == "audit":
+        return AUDIT, f"the OS sandbox is switched off ({SANDBOX_ENV}=audit)"
+    problem = bwrap_problem()
+    if problem is None:
+        return BWRAP, ""
+    if requested == "bwrap":
+        raise RuntimeError(f"{SANDBOX_ENV}=bwrap, but {problem}")
+    return AUDIT, problem
+
+
+def describe(mode, why=""):
+    """One line for the instructor: which sandbox grading runs in."""
+    if mode == BWRAP:
+        return ("grading sandbox: bubblewrap (no network; only the grading root, the Python environment and "
+                "helpers visible) + audit hook")
+    return (f"WARNING: grading without an OS sandbox: {why}. Falling back to the Python audit hook alone, "
+            "which native code (ctypes, compiled extensions) can get around.")
 
 
 def _copy_font_cache(target):

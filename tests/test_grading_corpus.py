@@ -100,7 +100,7 @@ for _base in [pathlib.Path(sys.prefix).parent, pathlib.Path(helpers.__file__).re
               pathlib.Path.cwd().parents[3]]:
     try:
         _nb = json.loads((_base / "source" / "01_perceptron" / "perceptron.ipynb").read_text())
-        _found = [c["source"] for c in _nb["cells"] if c["metadata"].get("nbgrader", {}).get("solution")]
+        _found = [c["source"] for c in _nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "perceptron"]
         break
     except Exception as error:
         print("could not read", _base, error)
@@ -172,7 +172,7 @@ def _steal():
         libc.close(fd)
         cells = json.loads(data)["cells"]
         namespace = dict(globals())
-        exec("".join(next(c["source"] for c in cells if c["metadata"].get("nbgrader", {{}}).get("solution"))),
+        exec("".join(next(c["source"] for c in cells if c["metadata"].get("nbgrader", {{}}).get("grade_id") == "perceptron")),
              namespace)
         return namespace["Perceptron"]
     raise RuntimeError("no solution found")
@@ -237,47 +237,64 @@ FAKE_HELPERS = {
 }
 
 
+# The tests that use the student's Perceptron; the assignment's other tests (its questions) do not.
+PERCEPTRON_TESTS = ("test_net_input", "test_predict", "test_fit", "test_fit_behaviour")
+
+
+def _points(nb, grade_ids=None):
+    """Points of a notebook's test cells: all of them, or those named."""
+    return sum(float(nbgrader_meta(cell)["points"]) for cell in nb["cells"]
+               if nbgrader_meta(cell).get("grade") and (grade_ids is None or nbgrader_meta(cell)["grade_id"] in grade_ids))
+
+
 def _cases(root, server, sandboxed):
-    """student id -> (notebooks to submit, extra files, expected status, expected score, expect review)."""
+    """student id -> (notebooks to submit, extra files, expected status, expected score, expect review).
+
+    Scores are in the assignment's points: ``full`` for honest work; a cheat in the Perceptron cell gains
+    nothing there, so it keeps only the points of the questions, which it answered honestly (``others``)."""
     ref = reference_notebook(root, ASSIGNMENT, NB)
     blank = blank_notebook(root, ASSIGNMENT, NB)
     c = copy.deepcopy
     cases = {}
+    full = _points(blank)
+    others = full - _points(blank, PERCEPTRON_TESTS)
+    # a kernel that dies in the Perceptron cell keeps the tests that ran before it (question 1)
+    before = _points({"cells": blank["cells"][:_index(blank, "perceptron")]})
 
-    cases["correct"] = ({NB: c(ref)}, None, "ok", 6, False)
+    cases["correct"] = ({NB: c(ref)}, None, "ok", full, False)
     cases["blank"] = ({NB: c(blank)}, None, "ok", 0, False)
     cases["invalid_json"] = ({NB: json.dumps(ref)[:-200]}, None, "failed", 0, False)
-    cases["renamed_copy"] = ({"Perceptron (1).ipynb": c(ref)}, None, "repaired", 6, False)
+    cases["renamed_copy"] = ({"Perceptron (1).ipynb": c(ref)}, None, "repaired", full, False)
 
     nb = c(ref)
     i = _index(nb, "perceptron")
     stub = c(blank["cells"][_index(blank, "perceptron")])
     stub["id"] = "pasted-copy"
     nb["cells"].insert(i + 1, stub)  # answer first, a pasted blank copy after it
-    cases["duplicated_solution"] = ({NB: nb}, None, "repaired", 6, False)
+    cases["duplicated_solution"] = ({NB: nb}, None, "repaired", full, False)
 
     nb = c(ref)
     i = _index(nb, "test_predict")
     dup = c(nb["cells"][i])
     dup["id"] = "pasted-test"
     nb["cells"].insert(i + 1, dup)
-    cases["duplicated_test"] = ({NB: nb}, None, "repaired", 6, False)
+    cases["duplicated_test"] = ({NB: nb}, None, "repaired", full, False)
 
     nb = c(ref)
     i = _index(nb, "setup")
     dup = c(nb["cells"][i])
     dup["id"] = "pasted-setup"
     nb["cells"].insert(i + 1, dup)
-    cases["duplicated_readonly"] = ({NB: nb}, None, "repaired", 6, False)
+    cases["duplicated_readonly"] = ({NB: nb}, None, "repaired", full, False)
 
     nb = c(ref)
     del nb["cells"][_index(nb, "test_fit")]
-    cases["deleted_test"] = ({NB: nb}, None, "repaired", 6, False)
+    cases["deleted_test"] = ({NB: nb}, None, "repaired", full, False)
 
     nb = c(ref)
     for cell in nb["cells"]:
         cell["metadata"].pop("nbgrader", None)
-    cases["stripped_metadata"] = ({NB: nb}, None, "repaired", 6, False)
+    cases["stripped_metadata"] = ({NB: nb}, None, "repaired", full, False)
 
     nb = c(blank)
     for cell in nb["cells"]:
@@ -287,43 +304,44 @@ def _cases(root, server, sandboxed):
 
     nb = c(ref)
     nb["cells"][_index(nb, "test_net_input")]["metadata"]["nbgrader"]["points"] = 100
-    cases["changed_points"] = ({NB: nb}, None, "repaired", 6, False)
+    cases["changed_points"] = ({NB: nb}, None, "repaired", full, False)
 
     src = "".join(ref["cells"][_index(ref, "perceptron")]["source"])
     looping = src.replace('        """Learn w_ from X (m, n) and y (m,) in {-1, 1} with the perceptron rule. Returns self."""',
                           '        """Learn w_ from X (m, n) and y (m,) in {-1, 1} with the perceptron rule. Returns self."""\n'
                           '        while True:\n            pass')
     assert looping != src
-    cases["loop_in_function"] = ({NB: _replace_solution(c(ref), looping)}, None, "ok", 2, False)
+    cases["loop_in_function"] = ({NB: _replace_solution(c(ref), looping)}, None, "ok",
+                                 full - _points(blank, ("test_fit", "test_fit_behaviour")), False)
     # An infinite loop in the first function, which every later test uses (predict and fit call it):
     # one timeout, then every later test fails at once naming it, and the isolated pass re-runs none.
     early = src.replace("        return np.dot(X, self.w_[1:]) + self.w_[0]",
                         "        while True:\n            pass\n        return np.dot(X, self.w_[1:]) + self.w_[0]")
     assert early != src
-    cases["loop_in_first_function"] = ({NB: _replace_solution(c(ref), early)}, None, "ok", 0, False)
-    cases["loop_top_level"] = ({NB: _append_to_solution(c(ref), "while True:\n    pass")}, None, "ok", 6, False)
-    cases["os_exit"] = ({NB: _append_to_solution(c(ref), "import os\nos._exit(1)")}, None, "failed", 0, True)
-    cases["sys_exit"] = ({NB: _append_to_solution(c(ref), "import sys\nsys.exit('bye')")}, None, "ok", 6, False)
-    cases["huge_output"] = ({NB: _append_to_solution(c(ref), "print('x' * 30_000_000)")}, None, "ok", 6, False)
+    cases["loop_in_first_function"] = ({NB: _replace_solution(c(ref), early)}, None, "ok", others, False)
+    cases["loop_top_level"] = ({NB: _append_to_solution(c(ref), "while True:\n    pass")}, None, "ok", full, False)
+    cases["os_exit"] = ({NB: _append_to_solution(c(ref), "import os\nos._exit(1)")}, None, "failed", before, True)
+    cases["sys_exit"] = ({NB: _append_to_solution(c(ref), "import sys\nsys.exit('bye')")}, None, "ok", full, False)
+    cases["huge_output"] = ({NB: _append_to_solution(c(ref), "print('x' * 30_000_000)")}, None, "ok", full, False)
     noisy = src.replace("        return np.dot(X, self.w_[1:]) + self.w_[0]",
                         "        import warnings\n        warnings.warn('noisy but right', UserWarning)\n"
                         "        np.exp(np.array([1000.0]))\n        return np.dot(X, self.w_[1:]) + self.w_[0]")
     assert noisy != src
-    cases["warning_emitting"] = ({NB: _replace_solution(c(ref), noisy)}, None, "ok", 6, False)
-    cases["patch_numpy"] = ({NB: _replace_solution(c(ref), PATCH_NUMPY)}, None, "ok", 0, False)
-    cases["patch_checks"] = ({NB: _replace_solution(c(ref), PATCH_CHECKS)}, None, "ok", 0, True)
-    cases["patch_checks_class_body"] = ({NB: _replace_solution(c(ref), PATCH_IN_CLASS_BODY)}, None, "ok", 0, True)
-    cases["shipped_helpers"] = ({NB: _replace_solution(c(ref), WRONG_PERCEPTRON)}, FAKE_HELPERS, "ok", 0, False)
-    cases["reads_source"] = ({NB: _replace_solution(c(ref), READS_SOURCE)}, None, "ok", 0, False)
-    cases["hardcoded_outputs"] = ({NB: _replace_solution(c(ref), HARDCODED)}, None, "ok", 0, False)
-    cases.update(_escapes(root, ref, server, sandboxed))
+    cases["warning_emitting"] = ({NB: _replace_solution(c(ref), noisy)}, None, "ok", full, False)
+    cases["patch_numpy"] = ({NB: _replace_solution(c(ref), PATCH_NUMPY)}, None, "ok", others, False)
+    cases["patch_checks"] = ({NB: _replace_solution(c(ref), PATCH_CHECKS)}, None, "ok", others, True)
+    cases["patch_checks_class_body"] = ({NB: _replace_solution(c(ref), PATCH_IN_CLASS_BODY)}, None, "ok", others, True)
+    cases["shipped_helpers"] = ({NB: _replace_solution(c(ref), WRONG_PERCEPTRON)}, FAKE_HELPERS, "ok", others, False)
+    cases["reads_source"] = ({NB: _replace_solution(c(ref), READS_SOURCE)}, None, "ok", others, False)
+    cases["hardcoded_outputs"] = ({NB: _replace_solution(c(ref), HARDCODED)}, None, "ok", others, False)
+    cases.update(_escapes(root, ref, server, sandboxed, full, others))
     return cases
 
 
-def _escapes(root, ref, server, sandboxed):
-    """The native-code escapes: 0 points in the OS sandbox, full marks with the audit hook alone."""
+def _escapes(root, ref, server, sandboxed, full, others):
+    """The native-code escapes: no Perceptron point in the OS sandbox, full marks with the audit hook alone."""
     paths = [str(p / "source" / ASSIGNMENT / NB) for p in (root.resolve(), COURSE_ROOT.resolve())]
-    score = 0 if sandboxed else 6
+    score = others if sandboxed else full
     return {
         "native_read": ({NB: _replace_solution(copy.deepcopy(ref), NATIVE_READ.format(paths=paths))}, None, "ok",
                         score, False),
@@ -334,7 +352,7 @@ def _escapes(root, ref, server, sandboxed):
 
 def _solution_source(root):
     nb = json.loads((root / "source" / ASSIGNMENT / NB).read_text())
-    return "".join(next(c["source"] for c in nb["cells"] if nbgrader_meta(c).get("solution")))
+    return "".join(next(c["source"] for c in nb["cells"] if nbgrader_meta(c).get("grade_id") == "perceptron"))
 
 
 def _sandbox_mode():
@@ -396,7 +414,7 @@ def test_corpus_case(graded, student, record_property):
              f"flags={r.review_reasons} tests={[(t.grade_id, t.points, t.message[:120]) for t in r.tests]}"
     assert r.status == status, detail
     assert r.score == score, detail
-    assert r.max_score == 6, detail
+    assert r.max_score == _points(blank_notebook(root, ASSIGNMENT, NB)), detail
     assert r.review == review, detail
     saved = json.loads((root / "autograded" / student / ASSIGNMENT / "grading.json").read_text())
     assert saved["status"] == status and saved["score"] == score
@@ -466,7 +484,7 @@ def test_class_report(graded):
     df = pd.read_csv(csv_path)
     assert len(df) == len(cases)
     row = df.set_index("student_id").loc["os_exit"]
-    assert row["status"] == "failed" and row["review"] == "yes" and row["score"] == 0
+    assert row["status"] == "failed" and row["review"] == "yes" and row["score"] == cases["os_exit"][3]
     assert f"{ASSIGNMENT}:perceptron/test_fit" in df.columns
     html = html_path.read_text()
     assert "pass rate per test" not in html or "<img" in html
@@ -483,9 +501,11 @@ def test_fallback_without_bubblewrap(tmp_path):
     root = make_course(tmp_path / "course", [ASSIGNMENT])
     server = SolutionServer(_solution_source(root))
     ref = reference_notebook(root, ASSIGNMENT, NB)
-    cases = {"correct": ({NB: ref}, None, "ok", 6, False),
-             "reads_source": ({NB: _replace_solution(copy.deepcopy(ref), READS_SOURCE)}, None, "ok", 0, False)}
-    cases.update(_escapes(root, ref, server, sandboxed=False))
+    blank = blank_notebook(root, ASSIGNMENT, NB)
+    full, others = _points(blank), _points(blank) - _points(blank, PERCEPTRON_TESTS)
+    cases = {"correct": ({NB: ref}, None, "ok", full, False),
+             "reads_source": ({NB: _replace_solution(copy.deepcopy(ref), READS_SOURCE)}, None, "ok", others, False)}
+    cases.update(_escapes(root, ref, server, False, full, others))
     for student, (notebooks, extra, *_) in cases.items():
         submit(root, student, ASSIGNMENT, notebooks, extra)
     out = io.StringIO()

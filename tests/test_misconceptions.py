@@ -75,7 +75,7 @@ EXPECTED = {
     ("04_shallow_network", "test_leaky_relu", NAMED("the slope for z < 0 is 0.01, not 0.1."), 2, 0),
     ("04_shallow_network", "test_forward_propagation", NAMED("the bias b1 is missing: Z1 = W1 X + b1."), 3, 0),
     ("04_shallow_network", "test_update_parameters",
-     NAMED("you added the gradient; gradient descent subtracts it: W1 - learning_rate * dW1."), 2, 0),
+     NAMED("you added the gradient; gradient descent subtracts it: W1 := W1 − α dW1."), 2, 0),
     ("04_shallow_network", "test_compute_cost", "missing-1-m", 2, 0),
     ("04_shallow_network", "test_compute_cost", "no known mistake", 2, 2),
     ("04_shallow_network", "test_layer_sizes", "error: IndexError", 2, 0),
@@ -83,7 +83,8 @@ EXPECTED = {
     ("04_shallow_network", "test_relu", "no known mistake", 2, 0),
     ("05_deep_network", "test_linear_forward", NAMED("the bias b is missing: Z = W A + b."), 2, 0),
     ("05_deep_network", "test_linear_backward",
-     NAMED("dA_prev has a 1/m: only dW and db average over the examples; dA_prev = W.T @ dZ."), 3, 0),
+     NAMED("dA_prev has a 1/m: only dW and db average over the examples; dA[l-1] = W[l]ᵀ dZ[l] stays per "
+           "example."), 3, 0),
     ("05_deep_network", "test_update_parameters",
      NAMED("flipped sign: gradient descent subtracts the gradient, W - alpha * dW."), 2, 0),
     ("05_deep_network", "test_compute_cost", "array-where-scalar-belongs", 2, 0),

@@ -90,10 +90,10 @@ def _instructor_files():
 def leaks(kit, assignment, groups=None, instructor_files=None):
     """Everything in the kit folder a student must not get, as readable findings (empty: clean).
 
-    A single secret line is a leak in helpers/ and the set-up files, and in the assignment's notebooks
-    when it comes from that assignment. Elsewhere in notebooks (companions, another assignment's line in
-    this one), where single generic lines like a training loop's `for` recur, two lines of one hidden
-    block or solution region are, as in the release lint. Instructor code lines count one by one."""
+    A single secret line is a leak in helpers/ and the set-up files, and in the notebook it comes from.
+    Elsewhere in notebooks (companions, another notebook's or assignment's line), where single generic lines
+    like a training loop's `for` or `return parameters` recur, two lines of one hidden block or solution
+    region are, as in the release lint. Instructor code lines count one by one."""
     groups = secrets(assignment) if groups is None else groups
     instructor_files = _instructor_files() if instructor_files is None else instructor_files
     found = []
@@ -111,8 +111,9 @@ def leaks(kit, assignment, groups=None, instructor_files=None):
         lines = _lines(_text(path))
         for where, secret in groups:
             hits = sorted(lines & secret)
+            # one line is enough in code, and in the notebook the secret comes from (as the release lint)
             strict = path.suffix != ".ipynb" or where.startswith("code of") or \
-                (rel.parts[0] == assignment and f" of {assignment}/" in where)
+                (rel.parts[0] == assignment and where.endswith(f" of {assignment}/{path.name}"))
             if hits and (strict or len(hits) >= 2):
                 found.append(f"{rel}: {hits[:3]} ({where})")
     return found

@@ -220,10 +220,10 @@ def write(root=COURSE_ROOT, folder=None):
         rows = [r for r in found if r["assignment"] == assignment]
         chart = ""
         if rows:
-            fig = misconception_chart(assignment, rows, len(mine))
-            fig.savefig(folder / f"misconceptions_{assignment}.png", dpi=110, bbox_inches="tight")
-            chart = _figure_to_html(fig)
-            plt.close(fig)
+            chart_fig = misconception_chart(assignment, rows, len(mine))
+            chart_fig.savefig(folder / f"misconceptions_{assignment}.png", dpi=110, bbox_inches="tight")
+            chart = _figure_to_html(chart_fig)
+            plt.close(chart_fig)
         parts.append(_misconception_section(assignment, rows, len(mine), chart))
         waiting = sum(1 for r in mine if r.get("pending_points"))
         if waiting:

@@ -25,9 +25,11 @@ from tests.test_grading_corpus import (
     ASSIGNMENT,
     NB,
     PATCH_CHECKS,
+    PERCEPTRON_TESTS,
     TIMEOUT,
     WRONG_PERCEPTRON,
     _index,
+    _points,
     _replace_solution,
 )
 from tools import grade
@@ -101,9 +103,11 @@ def baseline(tmp_path_factory):
     assert [r.student for r in results] == students
     by_student = {r.student: r for r in results}
     # The batch covers every outcome.
-    assert (by_student["correct"].status, by_student["correct"].score) == ("ok", 6)
+    blank = blank_notebook(root, ASSIGNMENT, NB)
+    full, others = _points(blank), _points(blank) - _points(blank, PERCEPTRON_TESTS)  # others: the questions
+    assert (by_student["correct"].status, by_student["correct"].score) == ("ok", full)
     assert by_student["repaired"].status == "repaired" and by_student["broken"].status == "failed"
-    assert by_student["flagged"].review and by_student["wrong"].score == 0 and by_student["blank"].score == 0
+    assert by_student["flagged"].review and by_student["wrong"].score == others and by_student["blank"].score == 0
     return _summary(results), _export(root)
 
 
@@ -116,7 +120,8 @@ def test_three_workers_grade_exactly_like_one(baseline, tmp_path, record_propert
     assert _summary(results) == summary  # same order too, whatever finished first
     assert _export(root) == (rows, counts)
     assert set(counts) == {"correct", "blank", "wrong", "repaired", "flagged", "broken"}
-    assert all(n == 4 for student, n in counts.items() if student != "broken"), counts
+    tests = sum(1 for c in blank_notebook(root, ASSIGNMENT, NB)["cells"] if c["metadata"].get("nbgrader", {}).get("grade"))
+    assert all(n == tests for student, n in counts.items() if student != "broken"), counts
 
 
 # --------------------------------------------------------------------------------------------

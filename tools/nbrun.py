@@ -28,14 +28,24 @@ def execute(path, workdir, *, timeout=600, allow_errors=False):
 
 
 def text_outputs(nb):
-    """All stream and text/plain outputs of a notebook, joined (for checking what it shows)."""
-    parts = []
+    """All stream and text/plain outputs of a notebook, joined (for checking what it shows).
+
+    Consecutive chunks of one stream in one cell are joined as they were printed: the kernel may flush a
+    line's text and its newline in two chunks (print writes them separately), and a separator between
+    the two would depend on timing."""
+    parts, previous = [], None
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             if out.output_type == "stream":
-                parts.append(out.text)
-            elif out.output_type in ("execute_result", "display_data"):
+                if previous == (id(cell), out.name):
+                    parts[-1] += out.text
+                else:
+                    parts.append(out.text)
+                previous = (id(cell), out.name)
+                continue
+            if out.output_type in ("execute_result", "display_data"):
                 parts.append(out.get("data", {}).get("text/plain", ""))
+            previous = None
     return "\n".join(parts)
 
 

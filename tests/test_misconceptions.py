@@ -143,8 +143,13 @@ def test_report_counts_each_planted_mistake(tmp_path, record_property):
 
     page = html_path.read_text()
     assert page.count("<h3>Misconceptions</h3>") == 2 and "the slope for z &lt; 0 is 0.01, not 0.1." in page
+    kept = COURSE_ROOT / "reports" / "misconceptions_example"  # gitignored: the charts to look at after a run
+    kept.mkdir(parents=True, exist_ok=True)
     for assignment in STUDENTS:
-        assert (csv_path.parent / f"misconceptions_{assignment}.png").stat().st_size > 10_000
+        chart = csv_path.parent / f"misconceptions_{assignment}.png"
+        assert chart.stat().st_size > 10_000
+        shutil.copy(chart, kept / chart.name)
+    shutil.copy(csv_path.parent / report.MISCONCEPTIONS_FILE, kept / report.MISCONCEPTIONS_FILE)
 
     # Hidden-test diagnoses are for the instructor; the student's page shows what it showed before.
     result = json.loads((root / "autograded" / "a1" / "04_shallow_network" / "grading.json").read_text())
